@@ -1,0 +1,148 @@
+"""Events that move a session: frozen dataclasses, one per thing that can happen.
+
+Citizen events come from taps on the screen; device events from the workers that talk to the
+devices; clock events from the session's own inactivity timer. Payloads are opaque to the
+workflow (it never looks inside a photo or a fingerprint), so it needs no image libraries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class DocumentVerdict(Protocol):
+    """What the workflow needs from the document core's decision."""
+
+    eligible: bool
+    path: str
+    reason: str
+    fingerprints_required: bool
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of all events."""
+
+
+# --- the citizen -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Start(Event):
+    """The citizen taps Start on the welcome screen."""
+
+
+@dataclass(frozen=True)
+class SetLanguage(Event):
+    """The citizen picks a language (allowed on every screen; does not change the state)."""
+
+    language: str
+
+
+@dataclass(frozen=True)
+class RetryDocument(Event):
+    """After a refusal or an unreadable passport, the citizen tries the scanner again."""
+
+
+@dataclass(frozen=True)
+class AcceptPhoto(Event):
+    """The citizen accepts the photo on the review screen."""
+
+
+@dataclass(frozen=True)
+class RetakePhoto(Event):
+    """The citizen wants another photo."""
+
+
+@dataclass(frozen=True)
+class GiveConsent(Event):
+    """The citizen confirms the summary and consents to sending the application."""
+
+
+@dataclass(frozen=True)
+class RequestHelp(Event):
+    """The citizen (or staff) taps Help."""
+
+
+@dataclass(frozen=True)
+class DismissHelp(Event):
+    """Help is over; go back to where the citizen was."""
+
+
+@dataclass(frozen=True)
+class StillHere(Event):
+    """The citizen answers the inactivity warning."""
+
+
+@dataclass(frozen=True)
+class Cancel(Event):
+    """The citizen stops the application."""
+
+
+@dataclass(frozen=True)
+class Finish(Event):
+    """Leave the done, aborted or refused screen for the next citizen."""
+
+
+@dataclass(frozen=True)
+class RetryDevice(Event):
+    """After a device error, try the step again."""
+
+
+# --- the devices and cores ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentRead(Event):
+    """The scanner read a document and the document core judged it."""
+
+    decision: DocumentVerdict
+
+
+@dataclass(frozen=True)
+class PhotoCaptured(Event):
+    """Auto-capture took a photo (the payload is the photo core's result)."""
+
+    photo: Any
+
+
+@dataclass(frozen=True)
+class FingerprintsCaptured(Event):
+    """The finger sequence finished (the payload is the fingerprint core's result)."""
+
+    fingerprints: Any
+
+
+@dataclass(frozen=True)
+class SignatureCaptured(Event):
+    """The citizen signed on the pad."""
+
+    signature: Any
+
+
+@dataclass(frozen=True)
+class HandoffCompleted(Event):
+    """The application was stored for the case worker under this reference."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class DeviceFailed(Event):
+    """A device failed during a step (a :class:`drivers.errors.DeviceError`'s code and device)."""
+
+    device: str
+    code: str
+
+
+# --- the clock ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InactivityTimeout(Event):
+    """Nobody touched the screen for too long (first: warn; in the warning: wipe)."""
+
+
+__all__ = [name for name, value in dict(globals()).items()
+           if isinstance(value, type) and issubclass(value, Event)]
