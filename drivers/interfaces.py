@@ -1,0 +1,135 @@
+"""The small interfaces the workflow sees for each device, and the typed results they return.
+
+Drivers for real hardware, SDK facades and the simulator's in-process devices all satisfy these.
+All blocking methods take an explicit timeout and raise only :mod:`drivers.errors` errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class MrzRead:
+    """One document read by the scanner: the MRZ lines as the reader sent them.
+
+    The driver never trusts the reader's own check-digit validation; the document core
+    re-validates. Padding the framing adds (3M's ``_``) is already stripped; substitute
+    characters for unrecognised positions are left in place for the core to judge.
+    """
+
+    lines: tuple[str, ...]
+    #: Which framing carried it: ``lines``, ``3m``, ``desko`` or ``idbox``.
+    framing: str
+    #: Framing findings that did not stop the read, e.g. ``bcc_mismatch_ignored``, ``line1_empty``.
+    diagnostics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FingerprintImage:
+    """One fingerprint impression as the reader delivered it: 8-bit grey, rows x columns."""
+
+    pixels: np.ndarray
+    ppi: int
+    #: ``time.monotonic()`` when the image was complete.
+    captured_at: float
+    #: The reader's own quality score where it offers one (SDK devices), else None.
+    device_quality: int | None = None
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One camera frame: BGR uint8 pixels, a monotonic timestamp and a running index."""
+
+    pixels: np.ndarray
+    timestamp: float
+    index: int
+
+
+@dataclass(frozen=True)
+class StrokePoint:
+    """One sample of a pen stroke in pad coordinates (pressure 0..1, t seconds from the start)."""
+
+    x: float
+    y: float
+    pressure: float
+    t: float
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A signature: the stroke samples and a rendered grey image (white background)."""
+
+    strokes: tuple[tuple[StrokePoint, ...], ...]
+    image: np.ndarray
+    #: Pad size in its own units, so the strokes can be re-rendered.
+    width: int = 0
+    height: int = 0
+
+
+@dataclass(frozen=True)
+class Health:
+    """Result of a health probe."""
+
+    ok: bool
+    detail: str
+    latency_ms: float
+    #: Reason code when not ok (a :class:`drivers.errors.DeviceError` code).
+    code: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Device(Protocol):
+    """What every device offers: open, close and a health probe."""
+
+    name: str
+
+    def open(self) -> None:
+        """Open the transport and check the device answers. Raises DeviceError."""
+
+    def close(self) -> None:
+        """Release the device. Never raises."""
+
+    def probe(self) -> Health:
+        """Run a minimal exchange and report. Never raises."""
+
+
+@runtime_checkable
+class DocumentScanner(Device, Protocol):
+    """An MRZ reader: a document arriving is the insert event."""
+
+    def read_document(self, timeout: float) -> MrzRead | None:
+        """Wait up to ``timeout`` s for a document; None when none arrived."""
+
+
+@runtime_checkable
+class FingerprintReader(Device, Protocol):
+    """A flat single-finger reader, by byte protocol or vendor SDK."""
+
+    def capture(self, timeout: float) -> FingerprintImage | None:
+        """Wait up to ``timeout`` s for a finger and return its image; None when no finger came."""
+
+
+@runtime_checkable
+class Camera(Device, Protocol):
+    """A camera whose frames are read by a background thread; the newest frame wins."""
+
+    def latest(self) -> Frame | None:
+        """The newest frame, or None before the first. Never blocks."""
+
+
+@runtime_checkable
+class SignaturePad(Device, Protocol):
+    """A pen pad. Delivers the strokes of one signature."""
+
+    def capture(self, timeout: float) -> Signature | None:
+        """Wait up to ``timeout`` s for the citizen to sign and confirm; None when they did not."""
+
+    def clear(self) -> None:
+        """Discard the strokes so far (the citizen wants to sign again)."""
+
+

@@ -1,0 +1,203 @@
+"""Kiosk configuration: a TOML file plus ``PASBOKS_*`` environment overrides, validated by pydantic.
+
+With no file the kiosk runs on its built-in simulator. ``load_config`` turns every problem in a
+file into one :class:`ConfigError` that names the field and says what is wrong, so the CLI can
+print one clear line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from kiosk.document.settings import DocumentSettings
+from kiosk.fingerprint.settings import FingerprintSettings
+from kiosk.i18n import LANGUAGES
+from kiosk.photo.settings import PhotoSettings
+
+ENV_PREFIX = "PASBOKS_"
+#: Environment variable naming the config file when ``--config`` is not given.
+CONFIG_ENV = "PASBOKS_CONFIG"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScannerSettings(_Section):
+    """The document (MRZ) scanner on a serial port."""
+
+    url: str = "/dev/pasboks-scanner"
+    """pyserial URL or device path (a udev rule gives the reader this stable name)."""
+    framing: Literal["lines", "3m", "desko", "idbox"] = "lines"
+    """How the reader frames a document (see ../shared/docs/devices.md §1)."""
+    baudrate: int = Field(9600, gt=0)
+
+
+class FingerprintReaderSettings(_Section):
+    """The fingerprint reader."""
+
+    url: str = "/dev/pasboks-fingerprint"
+    model: Literal["r30x"] = "r30x"
+    """Byte protocol of the reader (R30x/ZFM/AS608 packets)."""
+    baudrate: int = Field(57600, gt=0)
+
+
+class CameraSettings(_Section):
+    """The photo camera, opened with OpenCV."""
+
+    source: str = "0"
+    """A device index (``0``), a stream URL (``http://...``) or a video file."""
+    width: int = Field(1280, gt=0)
+    height: int = Field(720, gt=0)
+    fourcc: str = Field("MJPG", min_length=4, max_length=4)
+    fps: int = Field(30, gt=0)
+    lock_exposure: bool = True
+    """Lock exposure and white balance after warm-up, for repeatable photos."""
+
+
+class SignatureSettings(_Section):
+    """The signature pad."""
+
+    kind: Literal["simulated"] = "simulated"
+    """Pads are reached through vendor SDKs (devices.md §4); only the simulator's ships so far."""
+
+
+class DevicesSettings(_Section):
+    """Where the devices are."""
+
+    scanner: ScannerSettings = ScannerSettings()
+    fingerprint: FingerprintReaderSettings = FingerprintReaderSettings()
+    camera: CameraSettings = CameraSettings()
+    signature: SignatureSettings = SignatureSettings()
+
+
+class SimulatorSettings(_Section):
+    """The built-in hardware simulator, which stands in for every device when enabled."""
+
+    enabled: bool = True
+    persona: str = "happy"
+    """Scenario whose citizen the simulator plays in ``kiosk run``."""
+    auto_citizen: bool = True
+    """The simulated citizen acts on the devices by themself (inserts the passport, presses
+    fingers, signs) when the kiosk asks; the person at the screen only taps."""
+    pacing: bool = True
+    """Simulated serial devices send no faster than their baud rate, as hardware does (a
+    fingerprint image takes about 6.5 s at 57600 baud). Tests turn it off."""
+
+
+class TimeoutSettings(_Section):
+    """How long the kiosk waits (seconds)."""
+
+    inactivity_warning_s: float = Field(90.0, gt=0)
+    """Idle time before the kiosk asks "Are you still there?"."""
+    inactivity_grace_s: float = Field(30.0, ge=20)
+    """Time to answer that question before the session is wiped (WCAG 2.2.1 asks >= 20 s)."""
+    device_read_s: float = Field(1.0, gt=0)
+    """One poll of a device; workers poll in a loop so they can be cancelled."""
+    done_return_s: float = Field(30.0, gt=0)
+    """How long the receipt stays on screen before the kiosk returns to welcome."""
+
+
+class StorageSettings(_Section):
+    """Where applications wait for the case worker, and for how long."""
+
+    directory: Path = Path("var/pasboks")
+    retention_hours: float = Field(48.0, gt=0)
+    """Applications not collected by then are deleted (requirements.md §4: 24 h - 14 days)."""
+
+
+class KioskConfig(BaseSettings):
+    """The whole configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    language: str = "da"
+    """The language the welcome screen starts in."""
+    languages: tuple[str, ...] = ("da", "en")
+    kiosk_id: str = "pasboks-dev"
+    """Names this kiosk in audit records (no personal data)."""
+    devices: DevicesSettings = DevicesSettings()
+    simulator: SimulatorSettings = SimulatorSettings()
+    timeouts: TimeoutSettings = TimeoutSettings()
+    storage: StorageSettings = StorageSettings()
+    document: DocumentSettings = DocumentSettings()
+    photo: PhotoSettings = PhotoSettings()
+    fingerprint: FingerprintSettings = FingerprintSettings()
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [code for code in value if code not in LANGUAGES]
+        if unknown:
+            raise ValueError(f"unknown language {unknown[0]!r}; available: {', '.join(LANGUAGES)}")
+        if not value:
+            raise ValueError("at least one language is needed")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment overrides the file: the file's values arrive as init arguments.
+        return env_settings, init_settings
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used. The message names the field and the problem."""
+
+
+def load_config(path: Path | str | None = None) -> KioskConfig:
+    """Read the config file (if any) and the environment; raise ConfigError on any problem."""
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = os.environ[CONFIG_ENV]
+    data: dict[str, Any] = {}
+    source = "environment"
+    if path is not None:
+        path = Path(path)
+        source = str(path)
+        try:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such config file") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: not valid TOML ({error})") from None
+        except OSError as error:
+            raise ConfigError(f"{path}: cannot be read ({error.strerror})") from None
+        # A file that names real devices means real devices, unless it says otherwise.
+        if "devices" in data:
+            data.setdefault("simulator", {}).setdefault("enabled", False)
+    try:
+        return KioskConfig(**data)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, source)) from None
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    """One line per problem: ``file: field.path: what is wrong``."""
+    lines = []
+    for problem in error.errors():
+        field = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        message = problem["msg"]
+        if problem["type"] == "extra_forbidden":
+            message = "unknown setting (check the spelling; see deploy/kiosk.example.toml)"
+        elif problem["type"] == "literal_error":
+            message = message.replace("Input should be", "must be")
+        lines.append(f"{source}: {field}: {message}")
+    return "\n".join(lines)
