@@ -113,6 +113,9 @@ class FingerprintReader(Device, Protocol):
     def capture(self, timeout: float) -> FingerprintImage | None:
         """Wait up to ``timeout`` s for a finger and return its image; None when no finger came."""
 
+    def finger_present(self) -> bool:
+        """True while a finger lies on the reader, so the kiosk can ask for a fresh placement."""
+
 
 @runtime_checkable
 class Camera(Device, Protocol):

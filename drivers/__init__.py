@@ -1,0 +1,1 @@
+"""Device layer: one small interface per kiosk device and real drivers over real transports."""

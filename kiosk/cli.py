@@ -1,0 +1,48 @@
+"""The ``kiosk`` command line: one entry point, one subcommand per capability.
+
+Each area registers its own subcommands (``kiosk/<area>/commands.py``: ``register(subparsers)``);
+a subcommand sets ``handler`` to a function ``(args) -> exit code``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from kiosk import __version__
+from kiosk import commands as kiosk_commands
+from kiosk.document import commands as document_commands
+from kiosk.fingerprint import commands as fingerprint_commands
+from kiosk.native_stderr import divert_native_stderr
+from kiosk.photo import commands as photo_commands
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole ``kiosk`` parser."""
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Pasboks: self-service passport-renewal kiosk (runs on its simulator "
+        "when no config file names real devices).",
+    )
+    parser.add_argument("--version", action="version", version=f"pasboks {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for area in (kiosk_commands, document_commands, photo_commands, fingerprint_commands):
+        area.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    divert_native_stderr()
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    return int(handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""The kiosk's own subcommands: ``run``, ``simulate`` and ``devices check``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk.config import ConfigError, KioskConfig, load_config
+from kiosk.native_stderr import divert_native_stderr
+
+if TYPE_CHECKING:
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def register(subparsers: "Subparsers") -> None:
+    """Add ``run``, ``simulate`` and ``devices`` to the CLI."""
+    run = subparsers.add_parser("run", help="start the touchscreen UI (on the simulator when "
+                                "no config names real devices)")
+    _config_option(run)
+    run.add_argument("--scenario", help="citizen the simulator plays (default: happy)")
+    run.set_defaults(handler=_run)
+
+    simulate = subparsers.add_parser("simulate", help="a scripted citizen goes through the "
+                                     "real UI against the simulator")
+    simulate.add_argument("--scenario", required=True,
+                          help="a bundled scenario name or a scenario file")
+    simulate.add_argument("--headless", action="store_true",
+                          help="no terminal needed; print a summary")
+    simulate.add_argument("--json", action="store_true", help="print the summary as JSON")
+    _config_option(simulate)
+    simulate.set_defaults(handler=_simulate)
+
+    devices = subparsers.add_parser("devices", help="device self-test and health")
+    device_commands = devices.add_subparsers(dest="devices_command", metavar="COMMAND",
+                                             required=True)
+    check = device_commands.add_parser("check", help="open each configured device, probe it, "
+                                       "print one line each")
+    _config_option(check)
+    check.add_argument("--json", action="store_true", help="one JSON object per device")
+    check.set_defaults(handler=_devices_check)
+
+
+def _config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="TOML config file (default: $PASBOKS_CONFIG, else the simulator)")
+
+
+def _load(args: argparse.Namespace) -> KioskConfig | None:
+    try:
+        return load_config(args.config)
+    except ConfigError as error:
+        print(f"kiosk: invalid configuration\n{error}", file=sys.stderr)
+        return None
+
+
+def _run(args: argparse.Namespace) -> int:
+    from kiosk.runtime import KioskRuntime, StartupError
+    from kiosk.ui.app import KioskApp
+    from simulator.scenario import ScenarioError, load_scenario
+
+    config = _load(args)
+    if config is None:
+        return 2
+    _log_to_file(config)
+    try:
+        scenario = load_scenario(args.scenario or config.simulator.persona)
+        runtime = KioskRuntime.start(config, scenario=scenario)
+    except (ScenarioError, StartupError) as error:
+        print(f"kiosk: {error}", file=sys.stderr)
+        return 1
+    try:
+        KioskApp(runtime).run()
+    finally:
+        runtime.close()
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from kiosk.runtime import StartupError
+    from kiosk.simulate import simulate
+    from simulator.scenario import ScenarioError, load_scenario
+
+    config = _load(args)
+    if config is None:
+        return 2
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as error:
+        print(f"kiosk: {error}", file=sys.stderr)
+        return 2
+    if not args.headless:
+        _log_to_file(config)
+    try:
+        summary = asyncio.run(simulate(scenario, config.model_copy(
+            update={"simulator": config.simulator.model_copy(update={"enabled": True})}),
+            headless=args.headless))
+    except StartupError as error:
+        print(f"kiosk: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(summary.as_dict()))
+    else:
+        print(f"scenario  {summary.scenario}")
+        for step in summary.steps:
+            print(f"  {step.screen:<20} {step.seconds:7.2f} s")
+        print(f"taps      {summary.taps}")
+        print(f"faults    {', '.join(summary.faults) or 'none'}")
+        print(f"outcome   {summary.outcome}"
+              + (f" ({summary.refusal})" if summary.refusal else ""))
+        print(f"reference {summary.reference or '-'}")
+        print(f"time      {summary.seconds:.1f} s")
+        if summary.error:
+            print(f"error     {summary.error}")
+    return 0 if summary.completed else 1
+
+
+def _devices_check(args: argparse.Namespace) -> int:
+    from kiosk.runtime import KioskRuntime, StartupError
+
+    config = _load(args)
+    if config is None:
+        return 2
+    try:
+        runtime = KioskRuntime.start(config, open_devices=False)
+    except StartupError as error:
+        print(f"kiosk: {error}", file=sys.stderr)
+        return 1
+    try:
+        results = runtime.check_devices()
+    finally:
+        runtime.close()
+    for name, device, health in results:
+        if args.json:
+            print(json.dumps({"device": name, "driver": type(device).__name__, "ok": health.ok,
+                              "code": health.code, "latency_ms": round(health.latency_ms, 1),
+                              "detail": health.detail}))
+        else:
+            status = "ok" if health.ok else f"FAILED ({health.code})"
+            print(f"{name:<12} {status:<32} {health.latency_ms:8.1f} ms  {health.detail}")
+    return 0 if all(health.ok for _, _, health in results) else 1
+
+
+def _log_to_file(config: KioskConfig) -> None:
+    """The UI owns the terminal, so logs go to a file (no personal data is ever logged)."""
+    directory = Path(config.storage.directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    divert_native_stderr(str(directory / "native.log"))
+    logging.basicConfig(filename=directory / "kiosk.log", level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
