@@ -1,0 +1,1 @@
+"""Simulated camera: personas rendered into frames and served as a real MJPEG-over-HTTP stream."""
