@@ -1,0 +1,294 @@
+"""Analyse a frame once: face detection, 478-point mesh with irises, person segmentation."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from kiosk.photo import geometry as geo
+from kiosk.photo.settings import PhotoSettings
+
+#: Size of the aligned face image every face-region check reads (width, height) and where
+#: the eyes land in it: about 51 px between the eyes, enough for focus and colour, small
+#: enough that all face checks together stay near a millisecond.
+FACE_SIZE = (128, 166)
+FACE_EYES = ((38.4, 64.0), (89.6, 64.0))
+#: Inter-eye distance in the aligned face; region offsets are given in 1/64ths of it.
+FACE_IED = FACE_EYES[1][0] - FACE_EYES[0][0]
+#: Width of the downscaled frame the segmentation and background checks work on.
+SMALL_WIDTH = 256
+
+
+@dataclass(frozen=True)
+class FaceBox:
+    """A detected face: box in source pixels and detector score."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    score: float
+    eye_distance: float = 0.0
+    """Distance between the detector's two eye keypoints (a rough inter-eye distance)."""
+
+
+@dataclass
+class FrameAnalysis:
+    """Everything the checks need about one frame, computed once by :class:`FaceAnalyzer`.
+
+    Source-pixel geometry is ``None`` when no face mesh was found. The intermediate images
+    (``small``, ``mask``, ``face``) stay here so that a person can inspect them.
+    """
+
+    width: int
+    height: int
+    faces: list[FaceBox]
+    """Detected faces, largest first."""
+    points: np.ndarray | None = None
+    """Mesh landmarks (478 x 3) in source pixels; z in the same scale as x."""
+    right_eye: np.ndarray | None = None
+    left_eye: np.ndarray | None = None
+    inter_eye: float = 0.0
+    pose: geo.Pose | None = None
+    chin: np.ndarray | None = None
+    crown: np.ndarray | None = None
+    crown_ratio: float = math.nan
+    """Crown height above the eye line over the chin-to-eye distance (hats make it large)."""
+    crown_from_mask: bool = False
+    crown_cut: bool = False
+    """The person mask runs off the frame above the head: the top of the head is cut off."""
+    eye_openness: tuple[float, float] = (math.nan, math.nan)
+    mouth_gap: float = math.nan
+    smile_lift: float = math.nan
+    mouth_width: float = math.nan
+    """Mouth width over the inter-eye distance."""
+    gaze_offset: float = math.nan
+    crop: geo.CropBox | None = None
+    """The token-photo crop in source pixels (head at the configured ratio of its height)."""
+    small: np.ndarray | None = None
+    """The frame downscaled to ``SMALL_WIDTH`` (BGR)."""
+    mask: np.ndarray | None = None
+    """Person probability (0-1) at the size of ``small``."""
+    face: np.ndarray | None = None
+    """The aligned face (BGR, ``FACE_SIZE``), eyes level at ``FACE_EYES``."""
+    face_points: np.ndarray | None = None
+    """Mesh landmarks (x, y) in ``face`` coordinates."""
+    source_face_gray: np.ndarray | None = None
+    """Luminance of the central face box at source resolution (for JPEG blocking)."""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def has_face(self) -> bool:
+        """Whether a face mesh was found (the checks of face properties need it)."""
+        return self.points is not None
+
+    @property
+    def small_scale(self) -> float:
+        """Source pixels per pixel of ``small``."""
+        return self.width / SMALL_WIDTH
+
+
+class FaceAnalyzer:
+    """Owns the mediapipe models; one instance per thread (the graphs are not thread-safe).
+
+    Args:
+        settings: the photo settings (token head ratio, pitch calibration, detector score).
+        static: treat frames as unrelated stills (the CLI and evaluation); ``False`` lets the
+            mesh track the face from frame to frame, which is faster for a camera stream.
+    """
+
+    def __init__(self, settings: PhotoSettings | None = None, *, static: bool = False) -> None:
+        # Imported here so that importing the package (for settings, CLI help) stays cheap.
+        from mediapipe.python.solutions import face_detection, face_mesh, selfie_segmentation
+
+        settings = settings or PhotoSettings()
+        self.head_ratio = settings.token_head_ratio
+        self.pitch_offset = settings.pitch_offset_deg
+        # Stills may show people far from the camera; the kiosk camera sees them within 2 m,
+        # where the short-range model is the faster and better one.
+        self._detector = face_detection.FaceDetection(
+            model_selection=1 if static else 0,
+            min_detection_confidence=settings.min_detection_confidence)
+        self._mesh = face_mesh.FaceMesh(static_image_mode=static, max_num_faces=1,
+                                        refine_landmarks=True, min_detection_confidence=0.5)
+        # The landscape model (1) is the faster one and accurate enough at 256 px.
+        self._segmenter = selfie_segmentation.SelfieSegmentation(model_selection=1)
+        self._far_detector: object | None = None
+        self._min_conf = settings.min_detection_confidence
+
+    def _find_far_faces(self, bgr: np.ndarray) -> object:
+        """Full-range detection, run only when nothing was found: someone far from the camera
+        should hear "move closer", not "stand in front of the camera"."""
+        if self._far_detector is None:
+            from mediapipe.python.solutions import face_detection
+
+            self._far_detector = face_detection.FaceDetection(
+                model_selection=1, min_detection_confidence=self._min_conf)
+        return self._far_detector.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        """Release the model graphs."""
+        for model in (self._detector, self._mesh, self._segmenter, self._far_detector):
+            if model is not None:
+                model.close()  # type: ignore[attr-defined]
+
+    def __enter__(self) -> FaceAnalyzer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @staticmethod
+    def prepare(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Model inputs: the RGB frame, the 256-px BGR frame and its RGB copy."""
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        return rgb, *_small(bgr)
+
+    def infer(self, rgb: np.ndarray, small_rgb: np.ndarray) -> tuple[object, object, object]:
+        """The three models alone on prepared inputs: the inference floor of the bench."""
+        return (self._detector.process(rgb), self._mesh.process(rgb),
+                self._segmenter.process(small_rgb))
+
+    def analyze(self, bgr: np.ndarray) -> FrameAnalysis:
+        """Analyse one BGR frame (uint8, H x W x 3) into a :class:`FrameAnalysis`."""
+        if bgr.ndim == 2:
+            bgr = cv2.cvtColor(bgr, cv2.COLOR_GRAY2BGR)
+        elif bgr.shape[2] == 4:
+            bgr = cv2.cvtColor(bgr, cv2.COLOR_BGRA2BGR)
+        t0 = time.perf_counter()
+        rgb, small, small_rgb = self.prepare(bgr)
+        t_in = time.perf_counter()
+        det, mesh, seg = self.infer(rgb, small_rgb)
+        t1 = time.perf_counter()
+        h, w = bgr.shape[:2]
+        out = FrameAnalysis(width=w, height=h, faces=_faces(det, w, h))
+        landmarks = getattr(mesh, "multi_face_landmarks", None)
+        if not out.faces and not landmarks:
+            out.faces = _faces(self._find_far_faces(bgr), w, h)
+        out.small = small
+        mask = getattr(seg, "segmentation_mask", None)
+        out.mask = None if mask is None else np.asarray(mask, dtype=np.float32)
+        if landmarks:
+            lm = landmarks[0].landmark
+            pts = np.array([(p.x * w, p.y * h, p.z * w) for p in lm], dtype=np.float64)
+            _fill_geometry(out, pts, bgr, self.head_ratio, self.pitch_offset)
+        out.timings_ms = {"models": (t1 - t_in) * 1e3,
+                          "total": (time.perf_counter() - t0) * 1e3}
+        return out
+
+
+def _small(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The frame at ``SMALL_WIDTH`` (BGR and RGB), for the segmentation and the background.
+
+    Halving with linear interpolation averages 2x2 blocks (no aliasing) and is ten times
+    cheaper than one ``INTER_AREA`` step of 5x on a 1280x720 frame.
+    """
+    h, w = bgr.shape[:2]
+    img = bgr
+    while img.shape[1] >= 2 * SMALL_WIDTH:
+        img = cv2.resize(img, (img.shape[1] // 2, img.shape[0] // 2),
+                         interpolation=cv2.INTER_LINEAR)
+    small = cv2.resize(img, (SMALL_WIDTH, max(1, round(h * SMALL_WIDTH / w))),
+                       interpolation=cv2.INTER_LINEAR)
+    return small, cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
+
+
+def _faces(result: object, w: int, h: int) -> list[FaceBox]:
+    faces = []
+    for d in getattr(result, "detections", None) or []:
+        box = d.location_data.relative_bounding_box
+        kp = d.location_data.relative_keypoints
+        eyes = math.hypot((kp[1].x - kp[0].x) * w, (kp[1].y - kp[0].y) * h) if len(kp) > 1 else 0
+        faces.append(FaceBox(box.xmin * w, box.ymin * h, box.width * w, box.height * h,
+                             float(d.score[0]), eyes))
+    return sorted(faces, key=lambda f: -f.width * f.height)
+
+
+def _fill_geometry(out: FrameAnalysis, pts: np.ndarray, bgr: np.ndarray, head_ratio: float,
+                   pitch_offset: float) -> None:
+    out.points = pts
+    out.right_eye, out.left_eye = geo.eye_centres(pts)
+    out.inter_eye = float(np.linalg.norm(out.left_eye - out.right_eye))
+    out.pose = geo.head_pose(pts, pitch_offset)
+    out.chin = pts[geo.CHIN, :2].copy()
+    out.eye_openness = (geo.eye_openness(pts, geo.RIGHT_EAR), geo.eye_openness(pts, geo.LEFT_EAR))
+    out.mouth_gap = geo.mouth_gap(pts)
+    out.smile_lift = geo.smile_lift(pts, out.inter_eye, out.pose.roll)
+    corners = pts[list(geo.MOUTH_CORNERS), :2]
+    out.mouth_width = float(np.linalg.norm(corners[1] - corners[0]) / (out.inter_eye + 1e-9))
+    out.gaze_offset = geo.gaze_offset(pts)
+    eye_mid = (out.right_eye + out.left_eye) / 2.0
+    out.crown, out.crown_from_mask, out.crown_ratio = _crown(out, eye_mid)
+    # The segmentation fades at the image border, so a mask ending within a few small-frame
+    # pixels of the edge means the head reaches the edge.
+    edge = 2.0 * out.small_scale
+    out.crown_cut = out.crown_from_mask and not (
+        edge <= out.crown[0] < out.width - edge and edge <= out.crown[1] < out.height - edge)
+    out.crop = geo.token_crop(out.chin, out.crown, eye_mid, out.pose.roll, head_ratio)
+    # One similarity warp puts the face upright at a fixed scale for every face-region check.
+    m = similarity(out.right_eye, out.left_eye, np.array(FACE_EYES[0]), np.array(FACE_EYES[1]))
+    # Linear: the kiosk shrinks by at most about 2, where area averaging buys little and
+    # costs more than the whole face-region analysis.
+    out.face = cv2.warpAffine(bgr, m, FACE_SIZE, flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_REPLICATE)
+    out.face_points = pts[:, :2] @ m[:, :2].T + m[:, 2]
+    # Blocking is on the source pixel grid: keep a grid-aligned box between the eyes and the
+    # mouth, at most 192 px a side so that the cost stays flat for large faces.
+    half = int(min(96, max(16, out.inter_eye * 0.6))) // 8 * 8
+    x0 = int(eye_mid[0]) // 8 * 8 - half
+    y0 = int(eye_mid[1]) // 8 * 8
+    x0, y0 = max(0, x0), max(0, y0)
+    box = bgr[y0:y0 + 2 * half, x0:x0 + 2 * half]
+    if box.size:
+        # The green channel carries most of the luminance and all of the blocking.
+        out.source_face_gray = np.ascontiguousarray(box[..., 1])
+
+
+def similarity(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray) -> np.ndarray:
+    """The 2x3 rotation-scale-shift matrix taking points ``a0, a1`` to ``b0, b1``."""
+    za, zb = complex(*(a1 - a0)), complex(*(b1 - b0))
+    k = zb / (za if za != 0 else 1e-9)
+    c, s = k.real, k.imag
+    rot = np.array([[c, -s], [s, c]])
+    return np.hstack([rot, (b0 - rot @ a0)[:, None]])
+
+
+def _crown(out: FrameAnalysis, eye_mid: np.ndarray) -> tuple[np.ndarray, bool, float]:
+    """Top of the head: where the person mask ends above the eyes, else an anthropometric guess.
+
+    The mesh stops at the forehead, so the crown comes from the segmentation: walk up the face
+    axis from the eye midpoint until the mask ends. Hair and hats count as head for the mask,
+    so the walk is capped and the ratio kept as a head-covering cue.
+    """
+    assert out.chin is not None
+    down = out.chin - eye_mid
+    chin_eye = float(np.linalg.norm(down)) + 1e-9
+    up = -down / chin_eye
+    guess = eye_mid + up * chin_eye * geo.CROWN_FACTOR
+    if out.mask is None:
+        return guess, False, math.nan
+    scale = out.small_scale
+    mh, mw = out.mask.shape
+    steps = np.arange(0.0, 2.5, 0.02)
+    xy = (eye_mid[None, :] + up[None, :] * (steps[:, None] * chin_eye)) / scale
+    xi, yi = np.round(xy[:, 0]).astype(int), np.round(xy[:, 1]).astype(int)
+    inside = (xi >= 0) & (xi < mw) & (yi >= 0) & (yi < mh)
+    values = np.zeros(len(steps))
+    values[inside] = out.mask[yi[inside], xi[inside]]
+    below = np.flatnonzero(values < 0.5)
+    if len(below) == 0:
+        return guess, False, math.nan
+    first_out = int(below[0])
+    ratio = float(steps[first_out])
+    if not inside[first_out]:
+        # The head reaches the frame edge: the crown is somewhere outside. Put it just outside
+        # (or at the anthropometric guess if that is further) so that the cut shows.
+        ratio = max(ratio + 0.04, geo.CROWN_FACTOR)
+        return eye_mid + up * chin_eye * ratio, True, ratio
+    # Beyond about 1.35 the mask is measuring a hat or big hair, not the skull; cap the crown.
+    used = float(np.clip(ratio, 0.85, 1.35))
+    return eye_mid + up * chin_eye * used, True, ratio

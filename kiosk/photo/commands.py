@@ -1,0 +1,137 @@
+"""The `kiosk photo ...` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kiosk.photo.settings import PhotoSettings
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `kiosk photo` and its subcommands to the CLI."""
+    photo = subparsers.add_parser("photo", help="check, crop and benchmark passport photos")
+    sub = photo.add_subparsers(dest="photo_command", metavar="SUBCOMMAND")
+    photo.set_defaults(handler=lambda args: (photo.print_help(), 2)[1])
+
+    check = sub.add_parser("check", help="judge images against the passport-photo rules")
+    check.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    check.add_argument("--as-is", action="store_true",
+                       help="judge the photo's own framing (default: a camera frame to crop)")
+    check.add_argument("--json", action="store_true", help="one JSON object per line")
+    check.add_argument("--language", default="en", help="language of the guidance text")
+    check.set_defaults(handler=_check)
+
+    crop = sub.add_parser("crop", help="make the token photo from an image")
+    crop.add_argument("image", type=Path, metavar="IMAGE")
+    crop.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.jpg")
+    crop.add_argument("--json", action="store_true", help="print the report as JSON")
+    crop.set_defaults(handler=_crop)
+
+    bench = sub.add_parser("bench", help="latency of the live analysis at 640x480 and 1280x720")
+    bench.add_argument("--frames", type=int, default=40)
+    bench.add_argument("--json", action="store_true")
+    bench.set_defaults(handler=_bench)
+
+
+def _report_json(name: str, report: object, language: str) -> dict[str, object]:
+    from kiosk.photo.guidance import instruction_for
+
+    instruction = instruction_for(report)  # type: ignore[arg-type]
+    return {
+        "image": name,
+        "compliant": report.compliant,  # type: ignore[attr-defined]
+        "defects": list(report.defects),  # type: ignore[attr-defined]
+        "measures": {k: (None if v is None else round(v, 4))
+                     for k, v in report.measures.items()},  # type: ignore[attr-defined]
+        "guidance": instruction.text(language),
+        "guidance_code": instruction.code,
+        "could_not_assess": [c.name for c in report.unknown],  # type: ignore[attr-defined]
+    }
+
+
+def _check(args: argparse.Namespace) -> int:
+    import cv2
+
+    from kiosk.photo.analysis import FaceAnalyzer
+    from kiosk.photo.report import assess
+
+    settings = PhotoSettings()
+    mode = "as_is" if args.as_is else "live"
+    status = 0
+    with FaceAnalyzer(settings, static=True) as analyzer:
+        for path in args.images:
+            image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+            if image is None:
+                print(f"{path}: cannot read image", file=sys.stderr)
+                status = 2
+                continue
+            report = assess(analyzer.analyze(image), settings, mode)
+            info = _report_json(str(path), report, args.language)
+            if not report.compliant and status == 0:
+                status = 1
+            if args.json:
+                print(json.dumps(info), flush=True)
+                continue
+            verdict = "compliant" if report.compliant else "NOT compliant"
+            print(f"{path}: {verdict} - {info['guidance']}")
+            for c in report.failed:
+                value = "n/a" if c.value is None else f"{c.value:.3f}"
+                print(f"  {c.reason:<22} {c.name} = {value}  (pass: {c.threshold})")
+            if report.unknown:
+                print("  could not assess: " + ", ".join(c.name for c in report.unknown))
+    return status
+
+
+def _crop(args: argparse.Namespace) -> int:
+    import cv2
+
+    from kiosk.photo.analysis import FaceAnalyzer
+    from kiosk.photo.report import assess
+    from kiosk.photo.token import TokenPhotoError, make_token_photo
+
+    settings = PhotoSettings()
+    image = cv2.imread(str(args.image), cv2.IMREAD_COLOR)
+    if image is None:
+        print(f"{args.image}: cannot read image", file=sys.stderr)
+        return 2
+    with FaceAnalyzer(settings, static=True) as analyzer:
+        analysis = analyzer.analyze(image)
+    report = assess(analysis, settings, "live")
+    try:
+        token = make_token_photo(image, analysis, settings)
+    except TokenPhotoError as exc:
+        print(f"{args.image}: {exc}", file=sys.stderr)
+        return 1
+    args.output.write_bytes(token.jpeg)
+    if token.jpeg2000 is not None:
+        args.output.with_suffix(".jp2").write_bytes(token.jpeg2000)
+    info = _report_json(str(args.image), report, "en")
+    info["token"] = {k: round(v, 4) for k, v in token.measurements.items()}
+    info["output"] = str(args.output)
+    if args.json:
+        print(json.dumps(info))
+    else:
+        print(f"{args.output}: {len(token.jpeg)} bytes (JPEG quality {token.jpeg_quality})"
+              + (f", {args.output.with_suffix('.jp2')}" if token.jpeg2000 else ""))
+        print(f"source: {'compliant' if report.compliant else 'NOT compliant'}"
+              + (f" ({', '.join(report.defects)})" if report.defects else ""))
+        for k, v in token.measurements.items():
+            print(f"  {k} = {v:.3f}")
+    return 0 if report.compliant else 1
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from kiosk.photo.bench import run
+
+    results = run(args.frames)
+    if args.json:
+        print(json.dumps(results))
+        return 0
+    for size, r in results.items():
+        ratio = r["median_ms"] / r["models_ms"] if r["models_ms"] else float("nan")
+        print(f"{size:>9}: median {r['median_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, "
+              f"models alone {r['models_ms']:.1f} ms (overhead x{ratio:.2f})")
+    return 0

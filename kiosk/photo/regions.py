@@ -1,0 +1,178 @@
+"""Pixel regions of the aligned face (skin, cheeks, eyes, forehead...) and of the background."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from kiosk.photo import geometry as geo
+from kiosk.photo.analysis import FACE_IED, FACE_SIZE, FrameAnalysis
+
+
+@dataclass(frozen=True)
+class FaceRegions:
+    """Boolean masks over ``FrameAnalysis.face`` plus its luminance and Lab planes."""
+
+    gray: np.ndarray
+    lab: np.ndarray
+    """CIE Lab, 8-bit OpenCV scaling (L 0-255, a and b offset by 128), float32."""
+    oval: np.ndarray
+    skin: np.ndarray
+    """The oval without eyes, brows, lips and nostrils: where skin should be."""
+    cheek_right: np.ndarray
+    cheek_left: np.ndarray
+    forehead: np.ndarray
+    lower: np.ndarray
+    """Between the nose and the chin, lips excluded: where masks and hands show."""
+    eye_right: np.ndarray
+    eye_left: np.ndarray
+    eye_band: np.ndarray
+    """Around both eyes, brow to cheekbone: where lenses and frames are."""
+    bridge: np.ndarray
+    """Between the eyes at the height of the eye corners: where a glasses bridge is."""
+    nose_bridge: np.ndarray
+    """Between the eyes, brow line to eye line: skin that masks and hands rarely cover."""
+    iris_right: np.ndarray
+    iris_left: np.ndarray
+    skin_distance: np.ndarray
+    """Lab distance of every pixel from the median cheek colour (the face's own skin tone)."""
+    skin_spread: float
+    """Mean skin distance inside the cheeks: how varied this face's skin is."""
+    chroma: np.ndarray
+    """|a*| + |b*| distance from neutral grey per pixel (float32)."""
+
+
+# Row and column coordinates as a column and a row: comparisons stay tiny and broadcast only
+# when combined with a full mask (several times cheaper than full coordinate grids).
+#: Pixel offsets below are for 64 px between the eyes; ``U`` scales them to ``FACE_IED``.
+U = FACE_IED / 64.0
+_GRID_Y = np.arange(FACE_SIZE[1], dtype=np.float32)[:, None]
+_GRID_X = np.arange(FACE_SIZE[0], dtype=np.float32)[None, :]
+
+
+def median_u8(values: np.ndarray) -> float:
+    """Median of uint8 values by histogram (several times faster than ``np.median``)."""
+    if values.size == 0:
+        return float("nan")
+    cum = np.bincount(values.ravel(), minlength=256).cumsum()
+    return float(np.searchsorted(cum, cum[-1] / 2.0))
+
+
+def _poly(points: np.ndarray, idx: list[int]) -> np.ndarray:
+    return np.round(points[idx]).astype(np.int32)
+
+
+def face_regions(a: FrameAnalysis) -> FaceRegions | None:
+    """The regions of ``a.face``, computed once per analysis and cached on it."""
+    cached = getattr(a, "_regions", None)
+    if cached is not None:
+        return cached
+    if a.face is None or a.face_points is None:
+        return None
+    p = a.face_points
+    w, h = FACE_SIZE
+    shape = (h, w)
+
+    def fill(*polys: np.ndarray) -> np.ndarray:
+        m = np.zeros(shape, np.uint8)
+        cv2.fillPoly(m, list(polys), 1)
+        return m.astype(bool)
+
+    oval = fill(_poly(p, geo.FACE_OVAL))
+    eyes = fill(_poly(p, geo.RIGHT_EYE), _poly(p, geo.LEFT_EYE))
+    brows = fill(_poly(p, geo.RIGHT_BROW), _poly(p, geo.LEFT_BROW))
+    lips = fill(_poly(p, geo.LIPS_OUTER))
+    k = 2 * round(2 * U) + 1
+    eyes = cv2.dilate(eyes.astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)
+    skin = oval & ~eyes & ~brows & ~lips
+    yy, xx = _GRID_Y, _GRID_X
+    eye_y = p[geo.RIGHT_IRIS, 1]
+    chin_y = p[geo.CHIN, 1]
+    nose_y = p[geo.NOSE_TIP, 1]
+    mouth_y = (p[13, 1] + p[14, 1]) / 2.0
+    mid_x = (p[geo.RIGHT_IRIS, 0] + p[geo.LEFT_IRIS, 0]) / 2.0
+    # Cheeks: below the eyes, above the mouth, outside the nose.
+    banded = skin & ((yy > eye_y + 14 * U) & (yy < mouth_y - 4 * U))
+    cheek_right = banded & (xx < mid_x - 14 * U)
+    cheek_left = banded & (xx > mid_x + 14 * U)
+    brow_y = min(p[105, 1], p[334, 1])
+    forehead = oval & ((yy < brow_y - 3 * U) & (yy > p[geo.FOREHEAD, 1] + 2 * U))
+    lower = oval & ~lips & ((yy > nose_y + 2 * U) & (yy < chin_y - 2 * U))
+    eye_band = oval & ~brows & ((yy > brow_y) & (yy < eye_y + 16 * U))
+    inner_r, inner_l = p[133], p[362]
+    bridge = np.broadcast_to(((xx > inner_r[0] + 2 * U) & (xx < inner_l[0] - 2 * U))
+                             & ((yy > eye_y - 12 * U) & (yy < eye_y + 2 * U)), shape)
+    nose_bridge = np.broadcast_to(((xx > inner_r[0] + 4 * U) & (xx < inner_l[0] - 4 * U))
+                                  & ((yy > brow_y) & (yy < eye_y + 6 * U)), shape)
+
+    def iris(centre: int, edge: int) -> np.ndarray:
+        r = max(2.0, float(np.linalg.norm(p[centre] - p[edge])))
+        m = np.zeros(shape, np.uint8)
+        cv2.circle(m, (round(p[centre, 0]), round(p[centre, 1])), round(r), 1, -1)
+        return m.astype(bool)
+
+    gray = cv2.cvtColor(a.face, cv2.COLOR_BGR2GRAY)
+    lab8 = cv2.cvtColor(a.face, cv2.COLOR_BGR2LAB)
+    lab = lab8.astype(np.float32)
+    cheeks = cheek_left | cheek_right
+    if cheeks.sum() < 10:
+        cheeks = skin
+    cheek_colour = np.array(cv2.mean(lab8, mask=cheeks.astype(np.uint8))[:3], np.float32)
+    # One distance map serves head covering, occlusion and eye visibility.
+    diff = lab - cheek_colour
+    skin_distance = cv2.sqrt(cv2.add(cv2.add(cv2.multiply(diff[..., 0], diff[..., 0]),
+                                             cv2.multiply(diff[..., 1], diff[..., 1])),
+                                     cv2.multiply(diff[..., 2], diff[..., 2])))
+    spread = float(skin_distance[cheeks].mean()) if cheeks.any() else 0.0
+    chroma = cv2.add(cv2.absdiff(lab[..., 1], 128.0), cv2.absdiff(lab[..., 2], 128.0))
+    regions = FaceRegions(
+        gray=gray, lab=lab, oval=oval, skin=skin, cheek_right=cheek_right,
+        cheek_left=cheek_left, forehead=forehead, lower=lower,
+        eye_right=fill(_poly(p, geo.RIGHT_EYE)), eye_left=fill(_poly(p, geo.LEFT_EYE)),
+        eye_band=eye_band, bridge=bridge, nose_bridge=nose_bridge,
+        iris_right=iris(468, 469), iris_left=iris(473, 474),
+        skin_distance=skin_distance, skin_spread=spread, chroma=chroma,
+    )
+    a._regions = regions  # type: ignore[attr-defined]
+    return regions
+
+
+@dataclass(frozen=True)
+class Background:
+    """The background inside the token crop, on the downscaled frame."""
+
+    lab: np.ndarray
+    """The small frame in Lab (uint8, OpenCV scaling)."""
+    gray: np.ndarray
+    """Luminance of the small frame."""
+    mask: np.ndarray
+    """Background pixels inside the crop (bool, small-frame size)."""
+    near: np.ndarray
+    """Background pixels close to the person's outline (where a cast shadow falls)."""
+    far: np.ndarray
+
+
+def background(a: FrameAnalysis) -> Background | None:
+    """Background pixels of the token crop region; ``None`` without segmentation or a face."""
+    cached = getattr(a, "_background", None)
+    if cached is not None:
+        return cached
+    if a.small is None or a.mask is None or a.crop is None:
+        return None
+    h, w = a.mask.shape
+    scale = a.small_scale
+    crop_poly = np.round(a.crop.corners() / scale).astype(np.int32)
+    in_crop = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(in_crop, [crop_poly], 1)
+    person = (a.mask > 0.5).astype(np.uint8)
+    # Keep a safety margin round the person: hair edges are half person, half background.
+    grown = cv2.dilate(person, np.ones((5, 5), np.uint8))
+    bg = (in_crop > 0) & (grown == 0)
+    ring = cv2.dilate(person, np.ones((25, 25), np.uint8)) > 0
+    gray = cv2.cvtColor(a.small, cv2.COLOR_BGR2GRAY)
+    lab = cv2.cvtColor(a.small, cv2.COLOR_BGR2LAB)
+    out = Background(lab=lab, gray=gray, mask=bg, near=bg & ring, far=bg & ~ring)
+    a._background = out  # type: ignore[attr-defined]
+    return out

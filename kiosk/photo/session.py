@@ -1,0 +1,72 @@
+"""A live photo session: analysis, checks, guidance and auto-capture for one camera loop."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.photo.analysis import FaceAnalyzer
+from kiosk.photo.capture import AutoCapture, CaptureState, CaptureStatus
+from kiosk.photo.guidance import Guide, Instruction
+from kiosk.photo.report import PhotoReport, assess
+from kiosk.photo.settings import PhotoSettings
+from kiosk.photo.token import TokenPhoto, make_token_photo
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    """What one frame produced, for the UI."""
+
+    report: PhotoReport
+    instruction: Instruction
+    capture: CaptureStatus
+    token: TokenPhoto | None
+    """The token photo, once captured (the same object until a retake)."""
+
+
+class LivePhotoSession:
+    """Call :meth:`process` per camera frame from one worker thread (it owns its models).
+
+    Example::
+
+        session = LivePhotoSession(settings)
+        update = session.process(frame)          # each frame, about 10-15 fps
+        show(update.instruction.text(language), update.capture.progress)
+        if update.token: review(update.token)    # then session.retake() or accept
+    """
+
+    def __init__(self, settings: PhotoSettings | None = None,
+                 analyzer: FaceAnalyzer | None = None) -> None:
+        self.settings = settings or PhotoSettings()
+        self._own_analyzer = analyzer is None
+        self.analyzer = analyzer or FaceAnalyzer(self.settings, static=False)
+        self.guide = Guide(self.settings)
+        self.capture = AutoCapture(self.settings)
+        self._token: TokenPhoto | None = None
+
+    def process(self, frame_bgr: np.ndarray, timestamp: float | None = None) -> LiveUpdate:
+        """Analyse, check, guide and (when everything holds) capture one frame."""
+        t = time.monotonic() if timestamp is None else timestamp
+        analysis = self.analyzer.analyze(frame_bgr)
+        report = assess(analysis, self.settings, "live")
+        instruction = self.guide.update(report)
+        status = self.capture.feed(frame_bgr, report, t)
+        if status.state is CaptureState.CAPTURED and self._token is None:
+            best = self.capture.best
+            assert best is not None and best.report.analysis is not None
+            self._token = make_token_photo(best.frame, best.report.analysis, self.settings)
+        return LiveUpdate(report=report, instruction=instruction, capture=status,
+                          token=self._token)
+
+    def retake(self) -> None:
+        """Discard the capture and start guiding again."""
+        self.capture.retake()
+        self.guide.reset()
+        self._token = None
+
+    def close(self) -> None:
+        """Release the models (when this session created them)."""
+        if self._own_analyzer:
+            self.analyzer.close()
