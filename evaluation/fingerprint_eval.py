@@ -1,0 +1,151 @@
+"""Evaluate the fingerprint core on the reference images: quality vs NFIQ 2, comparison errors.
+
+Usage: ``python evaluation/fingerprint_eval.py [DATA_DIR] [--skip-cv]``. DATA_DIR defaults to
+/work/shared/data/fingerprints (138 images with NFIQ 2 scores; fp001-fp080 are FVC2002 DB1
+set B, 10 fingers x 8 impressions). Not a unit test: it prints numbers for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from scipy.stats import kendalltau, spearmanr
+
+from kiosk.fingerprint.matching import compare, extract_template
+from kiosk.fingerprint.quality import assess_quality
+from kiosk.fingerprint.settings import FingerprintSettings
+
+DEFAULT_DATA = Path("/work/shared/data/fingerprints")
+#: A difference this large between our score and NFIQ 2's is listed.
+LARGE_DISAGREEMENT = 20
+
+
+def evaluate_quality(data_dir: Path, settings: FingerprintSettings) -> None:
+    """Correlation with NFIQ 2, usable/unusable agreement, runtime and large disagreements."""
+    with (data_dir / "nfiq2_scores.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    ours, theirs, native, names, times = [], [], [], [], []
+    print("== Quality against NFIQ 2 ==")
+    print("Images NFIQ 2 refuses (ours should be low or 'no_finger'):")
+    for row in rows:
+        image = cv2.imread(str(data_dir / row["file"]), cv2.IMREAD_GRAYSCALE)
+        assess_quality(image)  # warm-up per image is not counted: caches, page faults
+        start = time.perf_counter()
+        result = assess_quality(image, 500, settings)
+        times.append(time.perf_counter() - start)
+        if not row["nfiq2_score"]:
+            codes = ",".join(code.value for code in result.feedback) or "-"
+            print(f"  {row['file']}: ours {result.score:3d} [{codes}]  ({row['nfiq2_error'][:60]})")
+            continue
+        ours.append(result.score)
+        theirs.append(float(row["nfiq2_score"]))
+        native.append(row["ppi"] == "500")
+        names.append(row["file"])
+    ours_a, theirs_a, native_a = np.array(ours), np.array(theirs), np.array(native)
+    for label, mask in (("500 ppi", native_a), ("all scored", np.ones_like(native_a))):
+        rho = spearmanr(ours_a[mask], theirs_a[mask])[0]
+        tau = kendalltau(ours_a[mask], theirs_a[mask])[0]
+        print(f"{label:>11}: n={mask.sum():3d}  Spearman {rho:.3f}  Kendall {tau:.3f}")
+    threshold = settings.quality_threshold
+    for label, mask in (("500 ppi", native_a), ("all scored", np.ones_like(native_a))):
+        us, them = ours_a[mask] >= threshold, theirs_a[mask] >= threshold
+        print(
+            f"usable at {threshold} ({label}): agree {np.mean(us == them):.1%}; "
+            f"both usable {np.sum(us & them)}, "
+            f"both unusable {np.sum(~us & ~them)}, only ours usable {np.sum(us & ~them)}, "
+            f"only NFIQ 2 usable {np.sum(~us & them)}"
+        )
+    ms = 1000 * np.array(times)
+    print(f"runtime per image: median {np.median(ms):.0f} ms, "
+          f"90th pct {np.percentile(ms, 90):.0f} ms, max {ms.max():.0f} ms")  # fmt: skip
+    print(f"Large disagreements (|ours - NFIQ 2| >= {LARGE_DISAGREEMENT}):")
+    for name, a, b in zip(names, ours, theirs, strict=True):
+        if abs(a - b) >= LARGE_DISAGREEMENT:
+            print(f"  {name}: ours {a:3d}  NFIQ 2 {b:3.0f}")
+
+
+def cross_validated(data_dir: Path) -> None:
+    """Spearman of a model that never saw the image (10-fold): the honest generalisation figure."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from fingerprint_calibrate import cross_validate, load_reference, matrix
+
+    rows = load_reference(data_dir)
+    x, y = matrix(rows)
+    native = np.array([row["ppi"] == "500" for row in rows])
+    predicted = cross_validate(x, y)
+    rho_native = spearmanr(predicted[native], y[native])[0]
+    rho_all = spearmanr(predicted, y)[0]
+    print(f"10-fold cross-validated model (no feedback penalties): Spearman 500 ppi "
+          f"{rho_native:.3f}, all {rho_all:.3f}")  # fmt: skip
+
+
+def error_rates(genuine: np.ndarray, impostor: np.ndarray, threshold: float) -> tuple[float, float]:
+    """(FNMR, FMR) at a decision threshold (score >= threshold means same finger)."""
+    return float(np.mean(genuine < threshold)), float(np.mean(impostor >= threshold))
+
+
+def evaluate_comparison(data_dir: Path, settings: FingerprintSettings) -> None:
+    """Genuine/impostor distributions and error rates on FVC2002 DB1 set B (fp001-fp080)."""
+    print("\n== Comparison on FVC2002 DB1 set B (10 fingers x 8 impressions) ==")
+    templates = []
+    for index in range(1, 81):
+        image = cv2.imread(str(data_dir / "images" / f"fp{index:03d}.png"), cv2.IMREAD_GRAYSCALE)
+        templates.append(extract_template(image))
+    genuine, impostor, first_only = [], [], []
+    start = time.perf_counter()
+    for i, j in itertools.combinations(range(80), 2):
+        score = compare(templates[i], templates[j])
+        if i // 8 == j // 8:
+            genuine.append(score)
+        else:
+            impostor.append(score)
+            if i % 8 == 0 and j % 8 == 0:
+                first_only.append(score)
+    per_compare = (time.perf_counter() - start) / (80 * 79 / 2)
+    genuine_a, impostor_a = np.array(genuine), np.array(impostor)
+    print(f"minutiae per image: median {np.median([len(t) for t in templates]):.0f}; "
+          f"{1000 * per_compare:.1f} ms per comparison")  # fmt: skip
+    percentiles = (0, 1, 5, 25, 50, 75, 95, 99, 100)
+    for label, scores in (("genuine ", genuine_a), ("impostor", impostor_a)):
+        spread = " ".join(f"p{p}={np.percentile(scores, p):.3f}" for p in percentiles)
+        print(f"{label} (n={scores.size}): {spread}")
+    for target in (0.001, 0.01):
+        # The lowest threshold whose false match rate stays at or under the target.
+        candidates = np.unique(np.concatenate([impostor_a, [1.0 + 1e-9]]))
+        threshold = min(t for t in candidates if np.mean(impostor_a >= t + 1e-12) <= target) + 1e-12
+        fnmr, fmr = error_rates(genuine_a, impostor_a, threshold)
+        print(f"at FMR <= {target:.1%}: threshold {threshold:.4f}, FNMR {fnmr:.1%} (FMR {fmr:.2%})")
+    fnmr, fmr = error_rates(genuine_a, impostor_a, settings.match_threshold)
+    print(f"at the configured threshold {settings.match_threshold}: FNMR {fnmr:.1%}, FMR {fmr:.2%}")
+    fnmr_first, fmr_first = error_rates(genuine_a, np.array(first_only), settings.match_threshold)
+    print(f"  (FVC protocol impostors, first impressions only, n={len(first_only)}: "
+          f"FMR {fmr_first:.1%})")  # fmt: skip
+    thresholds = np.unique(np.concatenate([genuine_a, impostor_a]))
+    gaps = [abs(np.mean(genuine_a < t) - np.mean(impostor_a >= t)) for t in thresholds]
+    best = thresholds[int(np.argmin(gaps))]
+    print(f"equal error rate ~ {np.mean(genuine_a < best):.1%} at threshold {best:.4f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run both evaluations."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--skip-cv", action="store_true", help="skip the 10-fold cross-validation")
+    args = parser.parse_args(argv)
+    settings = FingerprintSettings()
+    evaluate_quality(args.data_dir, settings)
+    if not args.skip_cv:
+        cross_validated(args.data_dir)
+    evaluate_comparison(args.data_dir, settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

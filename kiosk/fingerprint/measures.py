@@ -1,0 +1,246 @@
+"""The native quality measures of a fingerprint image, the same kinds NFIQ 2 feeds its model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.fingerprint.blocks import BLOCK, N_BINS, PERIOD_RANGE, BlockView, block_view
+from kiosk.fingerprint.minutiae import Minutiae, enhance, extract, pixel_orientation
+
+#: Side of the square around the minutiae's centre of mass in which NFIQ 2 also counts them.
+COM_WINDOW = 200
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything one pass over an image found, for quality and comparison alike.
+
+    Attributes:
+        view: The block view (foreground, orientation, signatures).
+        measures: Named measures (see :func:`analyse` for their meaning).
+        minutiae: The extracted minutiae.
+        enhanced: Gabor-enhanced image (ridges negative).
+        period: Median ridge period in pixels.
+    """
+
+    view: BlockView
+    measures: dict[str, float]
+    minutiae: Minutiae
+    enhanced: np.ndarray
+    period: float
+
+
+def _fill_nan(signatures: np.ndarray) -> np.ndarray:
+    """Replace empty signature bins (corners of the window) by their row's mean."""
+    means = np.nanmean(np.where(np.isnan(signatures), np.nan, signatures), axis=1, keepdims=True)
+    return np.where(np.isnan(signatures), means, signatures)
+
+
+def frequency_domain(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """FDA per block: how much of the signature's spectrum sits in one ridge frequency.
+
+    As NFIQ 2 does it (after Andersen & Nielsen): the amplitude of the strongest
+    non-DC frequency of a 32-sample signature, plus 0.3 times its neighbours, over
+    the sum of the lower half of the spectrum. Like NFIQ 2, a peak at the lowest
+    frequency scores 1 (such blocks are rare and NFIQ 2's model was trained so).
+
+    Returns (fda, period): fda in [0, ~1.6] (high = a clean sinusoid), period in pixels.
+    """
+    signal = signatures[:, :BLOCK]
+    amp = np.abs(np.fft.fft(signal, axis=1))[:, 1:]
+    peak = np.argmax(amp, axis=1)
+    rows = np.arange(amp.shape[0])
+    inner = np.clip(peak, 1, amp.shape[1] - 2)
+    neighbours = amp[rows, inner - 1] + amp[rows, inner + 1]
+    fda = (amp[rows, peak] + 0.3 * neighbours) / (amp[:, : BLOCK // 2].sum(axis=1) + 1e-6)
+    fda = np.where((peak == 0) | (peak >= amp.shape[1] - 1), 1.0, fda)
+    # The ridge period comes from the strongest frequency among plausible ridge periods.
+    low = int(np.ceil(BLOCK / PERIOD_RANGE[1]))
+    high = int(np.floor(BLOCK / PERIOD_RANGE[0]))
+    ridge_peak = low + np.argmax(amp[:, low - 1 : high], axis=1)
+    # Amplitude-weighted centre of the peak and its neighbours: finer than one DFT bin.
+    index = ridge_peak - 1
+    weights = np.stack([amp[rows, index - 1], amp[rows, index], amp[rows, index + 1]], axis=1)
+    frequency = ridge_peak + (weights[:, 2] - weights[:, 0]) / (weights.sum(axis=1) + 1e-6)
+    return fda, BLOCK / frequency.astype(np.float32)
+
+
+def _trend(signatures: np.ndarray) -> np.ndarray:
+    """Least-squares line through each signature: the ridge/valley threshold of LCS and RVU."""
+    k = np.arange(N_BINS, dtype=np.float32) - N_BINS / 2
+    slope = (signatures * k).sum(axis=1) / (k * k).sum()
+    return signatures.mean(axis=1, keepdims=True) + slope[:, None] * k
+
+
+def local_clarity(view: BlockView, signatures: np.ndarray, trend: np.ndarray) -> np.ndarray:
+    """LCS per block: 1 minus the overlap of ridge and valley grey levels (Lim et al.)."""
+    bins = view.pixel_bins
+    valid = bins >= 0
+    safe = np.where(valid, bins, 0)
+    rows = np.arange(bins.shape[0])[:, None]
+    threshold = trend[rows, safe]
+    ridge_region = signatures[rows, safe] < threshold
+    dark = view.block_pixels < threshold
+    in_ridge = (ridge_region & valid).sum(axis=1)
+    in_valley = (~ridge_region & valid).sum(axis=1)
+    beta = (ridge_region & valid & ~dark).sum(axis=1) / np.maximum(in_ridge, 1)
+    alpha = (~ridge_region & valid & dark).sum(axis=1) / np.maximum(in_valley, 1)
+    return np.clip(1.0 - (alpha + beta) / 2.0, 0, 1)
+
+
+def ridge_continuity(view: BlockView, signatures: np.ndarray) -> np.ndarray:
+    """Per block: grey-level spread along the ridges relative to the ridge/valley swing.
+
+    A pixel should look like the rest of its ridge or valley; broken (dry) or blotched
+    ridges make pixels at the same distance across the ridges differ. 0 = continuous.
+    """
+    bins = view.pixel_bins
+    valid = bins >= 0
+    rows = np.arange(bins.shape[0])[:, None]
+    expected = signatures[rows, np.where(valid, bins, 0)]
+    residual = np.where(valid, view.block_pixels - expected, 0.0)
+    along = np.sqrt((residual**2).sum(axis=1) / np.maximum(valid.sum(axis=1), 1))
+    across = signatures.std(axis=1)
+    return along / (across + 1.0)
+
+
+def ridge_valley_uniformity(signatures: np.ndarray, trend: np.ndarray) -> np.ndarray:
+    """RVU per block: spread of the ridge-to-valley width ratios; NaN where too few ridges."""
+    binary = signatures < trend
+    out = np.full(signatures.shape[0], np.nan, np.float32)
+    for index, row in enumerate(binary):
+        edges = np.flatnonzero(np.diff(row.astype(np.int8))) + 1
+        # Drop the runs cut by the window's ends; only whole ridges and valleys count.
+        runs = np.diff(edges)
+        kinds = row[edges[:-1]]
+        ridge, valley = runs[kinds], runs[~kinds]
+        if ridge.size and valley.size:
+            ratios = ridge[: min(ridge.size, valley.size)] / valley[: min(ridge.size, valley.size)]
+            out[index] = float(np.mean(ratios))
+    return out
+
+
+def orientation_flow(view: BlockView) -> np.ndarray:
+    """OF per foreground block: mean angle to its neighbours, scaled to [0, 1] (0 = smooth)."""
+    fg = view.foreground
+    theta = view.orientation
+    rows, cols = fg.shape
+    pad_t = np.pad(theta, 1)
+    pad_f = np.pad(fg, 1)
+    total = np.zeros_like(theta)
+    count = np.zeros_like(theta)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dy == dx == 0:
+                continue
+            other = pad_t[1 + dy : 1 + dy + rows, 1 + dx : 1 + dx + cols]
+            valid = pad_f[1 + dy : 1 + dy + rows, 1 + dx : 1 + dx + cols]
+            diff = np.abs(theta - other)
+            diff = np.minimum(diff, np.pi - diff)
+            total += np.where(valid, diff, 0)
+            count += valid
+    mean = np.where(count > 0, total / np.maximum(count, 1), 0)
+    # NFIQ 2 ignores changes below about 4 degrees: ridges curve that much anyway.
+    flow = np.clip((mean - np.radians(4)) / np.radians(86), 0, 1)
+    return flow[fg]
+
+
+def analyse(pixels: np.ndarray) -> Analysis:
+    """Compute every measure of a 500 ppi uint8 grey image.
+
+    Measures (all floats): ``mu`` mean grey; ``roi_mean`` mean grey in the finger
+    area; ``roi_area`` finger area in pixels; ``contrast`` median block standard
+    deviation; ``ocl_mean``/``ocl_low`` orientation certainty (mean, 10th
+    percentile); ``of_mean`` orientation flow; ``fda_mean``/``fda_std`` frequency
+    domain analysis; ``lcs_mean``/``lcs_low`` local clarity; ``rvu_mean``/``rvu_std``
+    ridge-valley uniformity; ``period`` ridge period; ``period_spread`` its variation;
+    ``minutiae_count``; ``minutiae_com200`` minutiae within 200 x 200 px around their
+    centre of mass; ``minutiae_quality`` share of minutiae in clear blocks.
+    """
+    mu = float(pixels.mean()) if pixels.size else 255.0
+    if min(pixels.shape[:2]) < 2 * BLOCK:
+        # Too small to hold a finger: pad with blank so the analysis finds nothing.
+        padded = np.full(
+            (max(pixels.shape[0], 2 * BLOCK), max(pixels.shape[1], 2 * BLOCK)), 255, np.uint8
+        )
+        padded[: pixels.shape[0], : pixels.shape[1]] = pixels
+        pixels = padded
+    view = block_view(pixels)
+    fg = view.foreground
+    measures: dict[str, float] = {
+        "mu": mu,
+        "roi_area": float(view.pixel_mask.sum()),
+    }
+    if view.signatures.shape[0] < 2:
+        empty = Minutiae(*(np.zeros(0, np.float32) for _ in range(5)))
+        measures.update(dict.fromkeys(_BLOCK_MEASURES, 0.0))
+        measures["roi_mean"] = measures["mu"]
+        return Analysis(view, measures, empty, np.zeros_like(view.image), 9.0)
+    signatures = _fill_nan(view.signatures)
+    fda, periods = frequency_domain(signatures)
+    trend = _trend(signatures)
+    lcs = local_clarity(view, signatures, trend)
+    rvu = ridge_valley_uniformity(signatures, trend)
+    ocl = view.coherence[fg]
+    period = float(np.median(periods))
+    orientation = pixel_orientation(view)
+    enhanced = enhance(view, period, orientation)
+    minutiae, _ = extract(view, enhanced, orientation)
+    block_std = view.block_pixels.std(axis=1)
+    measures.update(
+        roi_mean=float(view.image[view.pixel_mask].mean()),
+        contrast=float(np.median(block_std)),
+        ocl_mean=float(ocl.mean()),
+        ocl_low=float(np.percentile(ocl, 10)),
+        ocl_poor=_poor_orientation_share(view),
+        of_mean=float(orientation_flow(view).mean()),
+        fda_mean=float(fda.mean()),
+        fda_std=float(fda.std()),
+        lcs_mean=float(lcs.mean()),
+        lcs_low=float(np.percentile(lcs, 10)),
+        lcs_poor=float((lcs < 0.6).mean()),
+        ridge_breaks=float(np.median(ridge_continuity(view, signatures))),
+        fda_low=float(np.percentile(fda, 25)),
+        rvu_mean=float(np.nanmean(rvu)) if np.isfinite(rvu).any() else 0.0,
+        rvu_std=float(np.nanstd(rvu)) if np.isfinite(rvu).any() else 0.0,
+        period=period,
+        period_spread=float(np.std(periods) / period),
+        **_minutiae_measures(minutiae),
+    )
+    return Analysis(view, measures, minutiae, enhanced, period)
+
+
+_BLOCK_MEASURES = (
+    "contrast", "ocl_mean", "ocl_low", "ocl_poor", "of_mean", "fda_mean", "fda_std", "fda_low",
+    "lcs_mean", "lcs_low", "lcs_poor", "ridge_breaks",
+    "rvu_mean", "rvu_std", "period", "period_spread",
+    "minutiae_count", "minutiae_com200", "minutiae_quality",
+)  # fmt: skip
+
+
+def _poor_orientation_share(view: BlockView) -> float:
+    """Share of all non-blank blocks, finger or not, whose orientation is uncertain (< 0.48).
+
+    NFIQ 2 takes its orientation certainty histogram over every block of the image,
+    so a small finger on a noisy background counts against the image; so does this.
+    """
+    rows, cols = view.foreground.shape
+    std = view.image.reshape(rows, BLOCK, cols, BLOCK).std(axis=(1, 3))
+    used = std > 1.0
+    return float((view.coherence[used] < 0.479).mean()) if used.any() else 1.0
+
+
+def _minutiae_measures(minutiae: Minutiae) -> dict[str, float]:
+    count = len(minutiae)
+    if count == 0:
+        return {"minutiae_count": 0.0, "minutiae_com200": 0.0, "minutiae_quality": 0.0}
+    cx, cy = float(minutiae.x.mean()), float(minutiae.y.mean())
+    half = COM_WINDOW / 2
+    inside = (np.abs(minutiae.x - cx) <= half) & (np.abs(minutiae.y - cy) <= half)
+    return {
+        "minutiae_count": float(count),
+        "minutiae_com200": float(inside.sum()),
+        "minutiae_quality": float((minutiae.quality > 0.6).mean()),
+    }
