@@ -51,7 +51,7 @@ class DeviceTimeoutError(DeviceError):
 
 
 class DeviceProtocolError(DeviceError):
-    """The device answered with bytes that break its protocol (garbage, bad checksum, truncation)."""
+    """The device answered with bytes that break its protocol (garbage, bad sum, truncation)."""
 
     code = "device_protocol_error"
     title = "Device protocol error"

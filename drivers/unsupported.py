@@ -29,3 +29,16 @@ class UnsupportedDevice:
 
     def clear(self) -> None:
         """Nothing to clear."""
+
+    # Whatever kind of device stands here, using it fails the same way.
+    def read_document(self, timeout: float) -> NoReturn:
+        raise DeviceNotFoundError(self.name, self.reason)
+
+    def latest(self) -> NoReturn:
+        raise DeviceNotFoundError(self.name, self.reason)
+
+    def raise_if_failed(self) -> NoReturn:
+        raise DeviceNotFoundError(self.name, self.reason)
+
+    def finger_present(self) -> NoReturn:
+        raise DeviceNotFoundError(self.name, self.reason)

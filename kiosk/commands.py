@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
-def register(subparsers: "Subparsers") -> None:
+def register(subparsers: Subparsers) -> None:
     """Add ``run``, ``simulate`` and ``devices`` to the CLI."""
     run = subparsers.add_parser("run", help="start the touchscreen UI (on the simulator when "
                                 "no config names real devices)")
@@ -42,6 +42,10 @@ def register(subparsers: "Subparsers") -> None:
                                        "print one line each")
     _config_option(check)
     check.add_argument("--json", action="store_true", help="one JSON object per device")
+    check.add_argument("--simulate-fault", action="append", default=[], metavar="FAULT",
+                       help="on the simulator, inject a fault first: DEVICE:FAULT "
+                       "(scanner:unplug, fingerprint:silent, camera:unplug...) or "
+                       "DEVICE-unplugged; may be repeated")
     check.set_defaults(handler=_devices_check)
 
 
@@ -131,6 +135,16 @@ def _devices_check(args: argparse.Namespace) -> int:
         print(f"kiosk: {error}", file=sys.stderr)
         return 1
     try:
+        for fault in args.simulate_fault:
+            if runtime.world is None:
+                print("kiosk: --simulate-fault needs the simulator (no config with [devices])",
+                      file=sys.stderr)
+                return 2
+            try:
+                runtime.world.inject(_fault_spec(fault))
+            except ValueError as error:
+                print(f"kiosk: {error}", file=sys.stderr)
+                return 2
         results = runtime.check_devices()
     finally:
         runtime.close()
@@ -143,6 +157,14 @@ def _devices_check(args: argparse.Namespace) -> int:
             status = "ok" if health.ok else f"FAILED ({health.code})"
             print(f"{name:<12} {status:<32} {health.latency_ms:8.1f} ms  {health.detail}")
     return 0 if all(health.ok for _, _, health in results) else 1
+
+
+def _fault_spec(fault: str) -> str:
+    """``scanner-unplugged`` -> ``scanner:unplug``; ``device:fault`` passes through."""
+    if ":" in fault:
+        return fault
+    device, _, name = fault.partition("-")
+    return f"{device}:{'unplug' if name == 'unplugged' else name}"
 
 
 def _log_to_file(config: KioskConfig) -> None:

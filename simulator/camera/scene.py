@@ -17,7 +17,6 @@ import cv2
 import numpy as np
 
 from simulator.camera.expression import neutral_expression
-
 from simulator.camera.persona import Pose
 
 #: Inter-eye distance at ``scale = 1`` as a fraction of the frame height: 122 px at 720 rows,

@@ -1,4 +1,4 @@
-"""Configuration: defaults run the simulator; files and environment override; errors are one line each."""
+"""Configuration: defaults run the simulator; file and environment override; one line per error."""
 
 from __future__ import annotations
 

@@ -7,11 +7,12 @@ import pytest
 from kiosk.workflow import IllegalEventError, Session, State
 from kiosk.workflow import events as ev
 from kiosk.workflow.machine import TRANSITIONS, allowed_events
-
 from tests.helpers.workflow import Clock, Decision
 
+ADULT = Decision()
 
-def walk_to(session: Session, state: State, decision: Decision = Decision()) -> None:
+
+def walk_to(session: Session, state: State, decision: Decision = ADULT) -> None:
     path = [ev.Start(), ev.DocumentRead(decision), ev.PhotoCaptured("photo"), ev.AcceptPhoto(),
             ev.FingerprintsCaptured("prints"), ev.SignatureCaptured("sig"), ev.GiveConsent(),
             ev.HandoffCompleted("PB-0001")]

@@ -1,4 +1,4 @@
-"""Hypothesis stateful test: whatever the citizen, the devices and the clock do, the invariants hold."""
+"""Hypothesis stateful test: whatever citizen, devices and clock do, the invariants hold."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from kiosk.workflow import IllegalEventError, Session, State
 from kiosk.workflow import events as ev
 from kiosk.workflow.machine import TRANSITIONS, allowed_events
-
 from tests.helpers.workflow import Clock, Decision
 
 decisions = st.builds(

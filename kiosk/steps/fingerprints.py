@@ -1,0 +1,97 @@
+"""The fingerprint step: which finger to ask for, each capture judged, the sequence's result.
+
+The finger position of every impression comes from the sequence's request at the moment of
+capture (``take_impression``), never from the screen, so left and right cannot be exchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from drivers.interfaces import FingerprintImage
+from kiosk.fingerprint.impression import CaptureRequest, take_impression
+from kiosk.fingerprint.sequence import FingerSequence, SequenceResult, Verdict
+from kiosk.fingerprint.settings import FingerprintSettings
+
+#: Told when the kiosk asks for a finger (``place``) and after a capture (``lift``):
+#: ``observer(kind, finger position code, attempt)``.
+Observer = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Request:
+    """The finger the citizen is asked for now."""
+
+    capture: CaptureRequest
+    attempts: int
+
+    @property
+    def finger_key(self) -> str:
+        """Translation key of the finger's name."""
+        return self.capture.position.text_key
+
+    @property
+    def attempt(self) -> int:
+        """Attempt number, 1-based."""
+        return self.capture.attempt
+
+
+@dataclass(frozen=True)
+class AttemptOutcome:
+    """What the citizen is told after a capture."""
+
+    text_key: str
+    #: Values for the text; ``finger`` holds a translation key of a finger's name.
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+class FingerStep:
+    """Drives a :class:`FingerSequence` for the screen's worker."""
+
+    def __init__(self, settings: FingerprintSettings, age: int | None) -> None:
+        self.settings = settings
+        # An unknown age is treated as an adult: fingerprints are taken (the safe default).
+        self.sequence = FingerSequence(settings, age if age is not None else 99)
+        self.observers: list[Observer] = []
+        self._announced: CaptureRequest | None = None
+
+    @property
+    def is_done(self) -> bool:
+        """True when no more captures are needed."""
+        return self.sequence.is_done
+
+    def request(self) -> Request:
+        """The current request; observers hear of each new one once."""
+        current = self.sequence.current
+        assert current is not None, "request() after the sequence is done"
+        if current != self._announced:
+            self._announced = current
+            self._tell("place", current)
+        return Request(current, self.settings.attempts_per_finger)
+
+    def record(self, image: FingerprintImage) -> AttemptOutcome:
+        """Judge one captured image as the current request's finger."""
+        current = self.sequence.current
+        assert current is not None, "record() after the sequence is done"
+        impression = take_impression(current, image.pixels, image.ppi, self.settings)
+        result = self.sequence.record(impression)
+        self._tell("lift", current)
+        quality = impression.quality
+        if result.verdict is Verdict.SAME_AS_OTHER_HAND:
+            return AttemptOutcome("fingerprint.same_finger_twice",
+                                  {"finger": current.position.text_key})
+        if result.verdict is Verdict.POOR_QUALITY and quality.feedback:
+            return AttemptOutcome(quality.feedback[0].text_key)
+        if result.finger_done:
+            return AttemptOutcome("ui.fingerprints.accepted")
+        return AttemptOutcome("ui.fingerprints.quality", {"score": quality.score})
+
+    def result(self) -> SequenceResult:
+        """The stored fingers, each with its position code."""
+        return self.sequence.result()
+
+    def _tell(self, kind: str, request: CaptureRequest) -> None:
+        for observer in list(self.observers):
+            observer(kind, int(request.position), request.attempt)

@@ -1,0 +1,85 @@
+"""The photo step: camera frames in, guidance text, hold-still progress and the photo out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from drivers.interfaces import Frame
+from kiosk.photo.capture import CaptureState
+from kiosk.photo.session import LivePhotoSession
+from kiosk.photo.settings import PhotoSettings
+from kiosk.photo.token import TokenPhoto
+
+
+@dataclass(frozen=True)
+class CapturedPhoto:
+    """The photo the citizen reviews and the hand-off sends."""
+
+    token: TokenPhoto = field(repr=False)
+
+    @property
+    def preview(self) -> np.ndarray:
+        """The token image, as the review screen shows it."""
+        return self.token.image
+
+    def __repr__(self) -> str:
+        return "CapturedPhoto(<token photo>)"
+
+
+@dataclass(frozen=True)
+class PhotoUpdate:
+    """What the screen shows after one frame."""
+
+    text_key: str
+    preview: np.ndarray = field(repr=False)
+    progress: float
+    result: CapturedPhoto | None = None
+
+
+class PhotoStep:
+    """One live capture: owns its face models (create and use it in one worker thread)."""
+
+    def __init__(self, settings: PhotoSettings) -> None:
+        self.session = LivePhotoSession(settings)
+        self._last_sample: np.ndarray | None = None
+        self._last_update: PhotoUpdate | None = None
+
+    def feed(self, frame: Frame) -> PhotoUpdate:
+        """Analyse one camera frame.
+
+        A frame identical to the one before carries no news: a frozen camera repeats itself,
+        and a repeated compliant frame must not count as a citizen holding still, or the kiosk
+        would capture a stale photo. Such frames are not analysed.
+        """
+        sample = frame.pixels[::16, ::16]
+        repeated = self._last_sample is not None and np.array_equal(sample, self._last_sample)
+        self._last_sample = sample.copy()
+        if repeated and self._last_update is not None:
+            return self._last_update
+        self._last_update = self._update(frame)
+        return self._last_update
+
+    def _update(self, frame: Frame) -> PhotoUpdate:
+        update = self.session.process(frame.pixels, frame.timestamp)
+        status = update.capture
+        if status.state is CaptureState.HOLDING_STILL:
+            text_key = "ui.photo.holding"
+        elif status.state is CaptureState.CAPTURED:
+            text_key = "ui.photo.taken"
+        else:
+            text_key = update.instruction.text_key
+        result = CapturedPhoto(update.token) if update.token is not None else None
+        progress = 1.0 if result else status.progress
+        return PhotoUpdate(text_key, frame.pixels, progress, result)
+
+    def close(self) -> None:
+        """Release the models."""
+        self.session.close()
+
+
+def measurements(photo: Any) -> dict[str, float]:
+    """The measurements recorded with a captured photo (for the hand-off record)."""
+    return dict(photo.token.measurements)

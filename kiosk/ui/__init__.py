@@ -1,0 +1,1 @@
+"""The Textual touchscreen UI: one thin screen per workflow state."""

@@ -1,0 +1,1 @@
+"""One screen per workflow state; each shows the state and sends events."""

@@ -1,0 +1,114 @@
+"""The chrome every kiosk screen shares: step, language choice, help; and the event plumbing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Button, Static
+
+from kiosk.i18n import LANGUAGES
+from kiosk.workflow import State
+from kiosk.workflow import events as ev
+
+if TYPE_CHECKING:
+    from kiosk.ui.app import KioskApp
+
+#: The steps a citizen sees counted ("Step 2 of 5").
+NUMBERED_STEPS = (State.IDENTIFY, State.PHOTO, State.FINGERPRINTS, State.SIGNATURE,
+                  State.SUMMARY)
+STEP_OF = {State.PHOTO_REVIEW: State.PHOTO}
+
+
+class KioskScreen(Screen[None]):
+    """Base of the kiosk screens. Subclasses compose their body and send workflow events."""
+
+    #: The workflow state this screen shows.
+    state: ClassVar[State]
+    #: Whether the chrome shows a Stop button (not on welcome, done, and similar).
+    cancellable: ClassVar[bool] = True
+
+    @property
+    def kiosk(self) -> KioskApp:
+        """The app, typed."""
+        from kiosk.ui.app import KioskApp
+
+        assert isinstance(self.app, KioskApp)
+        return self.app
+
+    def t(self, key: str, **values: object) -> str:
+        """Translate a key in the citizen's current language."""
+        return self.kiosk.translate(key, **values)
+
+    def send(self, event: ev.Event) -> None:
+        """Hand an event to the workflow."""
+        self.kiosk.send(event)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="chrome"):
+            yield Static(self._step_text(), classes="step")
+            for code, name in LANGUAGES.items():
+                if code != self.kiosk.language and code in self.kiosk.config.languages:
+                    yield Button(name, id=f"lang-{code}")
+            if self.state is not State.HELP:
+                yield Button(self.t("ui.help_button"), id="help", variant="warning")
+            if self.cancellable:
+                yield Button(self.t("ui.cancel_button"), id="cancel", variant="error")
+        yield from self.compose_body()
+        world = self.kiosk.runtime.world
+        if self.kiosk.dev_panel_shown and world is not None:
+            # Imported here so a kiosk on real hardware never loads the simulator.
+            from kiosk.ui.widgets.dev_panel import DevPanel
+
+            yield DevPanel(world)
+
+    def compose_body(self) -> ComposeResult:
+        """The screen's own content, below the chrome."""
+        yield from ()
+
+    def _step_text(self) -> str:
+        step = STEP_OF.get(self.state, self.state)
+        if step in NUMBERED_STEPS:
+            number = NUMBERED_STEPS.index(step) + 1
+            return self.t("ui.step", number=number, total=len(NUMBERED_STEPS))
+        return self.t("ui.app_title")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Chrome buttons here; a screen handles its own in ``pressed``."""
+        button = event.button.id or ""
+        event.stop()
+        if button.startswith("lang-"):
+            self.send(ev.SetLanguage(button.removeprefix("lang-")))
+        elif button == "help":
+            self.send(ev.RequestHelp())
+        elif button == "cancel":
+            self.send(ev.Cancel())
+        else:
+            self.pressed(button)
+
+    def pressed(self, button: str) -> None:
+        """A button of the screen's own was pressed."""
+
+    #: The button that has the focus when the screen opens (Enter presses it).
+    default_button: ClassVar[str | None] = None
+
+    def on_mount(self) -> None:
+        self._focus_default()
+
+    def retranslate(self) -> None:
+        """The language changed: rebuild the texts (workers keep running)."""
+        self.refresh(recompose=True)
+        self.call_after_refresh(self._focus_default)
+
+    def _focus_default(self) -> None:
+        if self.default_button:
+            buttons = self.query(f"#{self.default_button}")
+            if buttons:
+                buttons.first().focus()
+
+
+def actions(*buttons: Button) -> Horizontal:
+    """The row of big action buttons at the bottom of a screen."""
+    return Horizontal(*buttons, classes="actions")

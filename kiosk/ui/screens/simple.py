@@ -1,0 +1,173 @@
+"""Screens with nothing but text and buttons: welcome, refused, help, and the end screens."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.widgets import Button, Static
+
+from kiosk.i18n import LANGUAGES
+from kiosk.ui.screens.base import KioskScreen, actions
+from kiosk.workflow import State
+from kiosk.workflow import events as ev
+
+
+class WelcomeScreen(KioskScreen):
+    """Start an application, in the citizen's language."""
+
+    state = State.WELCOME
+    cancellable = False
+    default_button = "start"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.t("ui.welcome.title"), classes="title")
+        yield Static(self.t("ui.welcome.lead"), classes="lead")
+        yield Static(self.t("ui.welcome.choose_language"), classes="lead")
+        yield actions(*(Button(name, id=f"choose-{code}", variant="default")
+                        for code, name in LANGUAGES.items()
+                        if code in self.kiosk.config.languages),
+                      Button(self.t("ui.welcome.start"), id="start", variant="primary"))
+
+    def pressed(self, button: str) -> None:
+        if button.startswith("choose-"):
+            self.send(ev.SetLanguage(button.removeprefix("choose-")))
+        elif button == "start":
+            self.send(ev.Start())
+
+
+class RefusedScreen(KioskScreen):
+    """The document cannot be used here: why, and what to do instead."""
+
+    state = State.REFUSED
+    default_button = "staff"
+
+    def compose_body(self) -> ComposeResult:
+        decision = self.kiosk.session.data.document
+        reason_key = decision.reason_key if decision else "ui.refused.unreadable"
+        action_key = decision.action_key if decision else "ui.refused.unreadable_action"
+        yield Static(self.t("ui.refused.title"), classes="title")
+        yield Static(self.t(reason_key), classes="problem", id="reason")
+        yield Static(self.t(action_key), classes="lead", id="action")
+        yield actions(Button(self.t("ui.refused.retry"), id="retry", variant="default"),
+                      Button(self.t("ui.refused.staff"), id="staff", variant="primary"),
+                      Button(self.t("ui.refused.finish"), id="finish", variant="default"))
+
+    def pressed(self, button: str) -> None:
+        events = {"retry": ev.RetryDocument(), "staff": ev.RequestHelp(), "finish": ev.Finish()}
+        self.send(events[button])
+
+
+class HelpScreen(KioskScreen):
+    """Staff have been called; the citizen can go back to where they were.
+
+    The librarian who comes can look at the devices' health here.
+    """
+
+    state = State.HELP
+    default_button = "back"
+
+    def on_mount(self) -> None:
+        self.kiosk.call_staff()
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.t("ui.help.title"), classes="title")
+        yield Static(self.t("ui.help.lead"), classes="lead")
+        yield Static("", classes="lead", id="health")
+        yield actions(Button(self.t("ui.help.health"), id="health-check", variant="default"),
+                      Button(self.t("ui.help.back"), id="back", variant="primary"))
+
+    def pressed(self, button: str) -> None:
+        if button == "health-check":
+            self.query_one("#health", Static).update(self.t("ui.help.checking"))
+            self.check_health()
+        else:
+            self.send(ev.DismissHelp())
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def check_health(self) -> None:
+        lines = []
+        for name, health in self.kiosk.runtime.device_health():
+            status = self.t("ui.help.ok") if health.ok else self.t("ui.help.failed")
+            lines.append(f"{self.t(f'ui.help.device_{name}')}: {status} — {health.detail} "
+                         f"({health.latency_ms:.0f} ms)")
+        self.app.call_from_thread(self.query_one("#health", Static).update, "\n".join(lines))
+
+
+class InactivityScreen(KioskScreen):
+    """Are you still there? Counts down to the wipe."""
+
+    state = State.INACTIVITY_WARNING
+    default_button = "still-here"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.t("ui.inactivity.title"), classes="title")
+        yield Static(self._countdown(), classes="problem", id="countdown")
+        yield actions(Button(self.t("ui.inactivity.still_here"), id="still-here",
+                             variant="primary"))
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+
+    def _countdown(self) -> str:
+        seconds = self.kiosk.session.seconds_left() or 0
+        return self.t("ui.inactivity.lead", seconds=round(seconds))
+
+    def _tick(self) -> None:
+        self.query_one("#countdown", Static).update(self._countdown())
+
+    def pressed(self, button: str) -> None:
+        self.send(ev.StillHere())
+
+
+class AbortedScreen(KioskScreen):
+    """The application was stopped and nothing kept."""
+
+    state = State.ABORTED
+    default_button = "finish"
+    cancellable = False
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.t("ui.aborted.title"), classes="title")
+        yield Static(self.t("ui.aborted.lead"), classes="lead")
+        yield actions(Button(self.t("ui.aborted.finish"), id="finish", variant="primary"))
+
+    def pressed(self, button: str) -> None:
+        self.send(ev.Finish())
+
+
+class DeviceErrorScreen(KioskScreen):
+    """A device failed: not the citizen's fault; try again or get staff."""
+
+    state = State.DEVICE_ERROR
+    default_button = "retry"
+
+    def compose_body(self) -> ComposeResult:
+        fault = self.kiosk.session.data.fault
+        device = fault[0] if fault else "scanner"
+        yield Static(self.t("ui.device_error.title"), classes="title")
+        yield Static(self.t(f"ui.device_error.{device}"), classes="problem", id="device")
+        yield Static(self.t("ui.device_error.lead"), classes="lead")
+        yield actions(Button(self.t("ui.device_error.retry"), id="retry", variant="primary"),
+                      Button(self.t("ui.device_error.staff"), id="staff", variant="default"))
+
+    def pressed(self, button: str) -> None:
+        self.send(ev.RetryDevice() if button == "retry" else ev.RequestHelp())
+
+
+class DoneScreen(KioskScreen):
+    """The application is sent: the reference number and what happens next."""
+
+    state = State.DONE
+    default_button = "finish"
+    cancellable = False
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.t("ui.done.title"), classes="title")
+        yield Static(self.t("ui.done.reference"), classes="lead")
+        yield Static(self.kiosk.session.data.reference or "", classes="big-number",
+                     id="reference")
+        yield Static(self.t("ui.done.next"), classes="lead")
+        yield actions(Button(self.t("ui.done.finish"), id="finish", variant="primary"))
+
+    def pressed(self, button: str) -> None:
+        self.send(ev.Finish())

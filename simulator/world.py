@@ -1,0 +1,134 @@
+"""The simulated world: the four simulated devices, and the citizen who uses them.
+
+``start`` brings the devices up (serial devices on ptys, the camera as an MJPEG stream on
+loopback, the signature pad as an SDK-style facade) and returns the device settings with their
+addresses, so the kiosk's real drivers open them exactly as they open hardware.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kiosk.config import DevicesSettings
+from simulator.camera.server import SimulatedCamera
+from simulator.citizen import SimulatedCitizen
+from simulator.fingerprint_sensor import SimulatedR30x
+from simulator.scanner import SimulatedScanner
+from simulator.scenario import Scenario
+from simulator.signature_pad import SimulatedSignaturePad
+
+log = logging.getLogger(__name__)
+
+#: Which described scanner model speaks each framing.
+SCANNER_MODELS = {
+    "lines": "mrz-plain",
+    "3m": "mrz-3m-rte6701",
+    "desko": "mrz-desko-penta",
+    "idbox": "mrz-idbox",
+}
+DEVICE_NAMES = ("scanner", "fingerprint", "camera", "signature")
+
+
+class SimulatedWorld:
+    """Simulated devices for one kiosk, played by one scenario's citizen."""
+
+    def __init__(self, scenario: Scenario, settings: DevicesSettings, *,
+                 auto_citizen: bool = True, pacing: bool = True) -> None:
+        self.scenario = scenario
+        self.settings = settings
+        self.scanner = SimulatedScanner.from_model(
+            SCANNER_MODELS[settings.scanner.framing], name="scanner", pacing=pacing,
+            baud=settings.scanner.baudrate)
+        self.fingerprint = SimulatedR30x.from_model(
+            "r307", name="fingerprint", pacing=pacing, baud=settings.fingerprint.baudrate)
+        camera = settings.camera
+        self.camera = SimulatedCamera(scenario.persona, width=camera.width, height=camera.height,
+                                      fps=camera.fps)
+        self.signature_pad = SimulatedSignaturePad("signature")
+        self.citizen = SimulatedCitizen(self, scenario) if auto_citizen else None
+        self._started = False
+
+    def start(self) -> DevicesSettings:
+        """Start every simulated device; returns the settings that point the drivers at them."""
+        scanner_path = self.scanner.start()
+        fingerprint_path = self.fingerprint.start()
+        camera_url = self.camera.start()
+        self._started = True
+        log.info("simulator started: scanner %s, fingerprint %s, camera %s",
+                 scanner_path, fingerprint_path, camera_url)
+        return self.settings.model_copy(update={
+            "scanner": self.settings.scanner.model_copy(update={"url": scanner_path}),
+            "fingerprint": self.settings.fingerprint.model_copy(update={"url": fingerprint_path}),
+            "camera": self.settings.camera.model_copy(update={"source": camera_url}),
+        })
+
+    def stop(self) -> None:
+        """Stop the citizen and every device. Safe to call twice."""
+        if self.citizen is not None:
+            self.citizen.stop()
+        if self._started:
+            self.scanner.stop()
+            self.fingerprint.stop()
+            self.camera.stop()
+            self._started = False
+
+    # --- what the kiosk tells the world ------------------------------------------------------
+
+    def kiosk_state(self, state: str) -> None:
+        """The kiosk now shows ``state``; the citizen reads the screen."""
+        if self.citizen is not None:
+            self.citizen.sees(state)
+
+    def finger_requested(self, kind: str, position: int, attempt: int) -> None:
+        """The kiosk asks for a finger (``place``) or to lift it (``lift``)."""
+        if self.citizen is not None:
+            self.citizen.finger(kind, position, attempt)
+
+    def staff_called(self, state: str) -> None:
+        """Help was requested; in the simulator nobody comes, the log says so."""
+        log.info("simulated staff called at %s", state)
+
+    # --- what a developer or a scenario does -------------------------------------------------
+
+    def device(self, name: str) -> Any:
+        """A simulated device by its configured name."""
+        devices = {"scanner": self.scanner, "fingerprint": self.fingerprint,
+                   "camera": self.camera, "signature": self.signature_pad}
+        if name not in devices:
+            raise ValueError(f"no simulated device {name!r}; devices: {', '.join(devices)}")
+        return devices[name]
+
+    def inject(self, spec: str, **params: Any) -> None:
+        """Inject a fault, named ``device:fault`` (``scanner:unplug``, ``camera:freeze``)."""
+        name, fault = _split(spec)
+        self.device(name).inject(fault, **params)
+
+    def clear(self, spec: str) -> None:
+        """Clear a fault, named ``device:fault``; the device works again."""
+        name, fault = _split(spec)
+        device = self.device(name)
+        if fault == "unplug" and hasattr(device, "replug"):
+            device.replug()
+        else:
+            device.clear(fault)
+
+    def faults_met(self) -> list[str]:
+        """Every fault injected so far, as ``device:fault``, in order of time."""
+        met: list[tuple[float, str]] = []
+        met += [(f.t, f"scanner:{f.fault}") for f in self.scanner.faults_met]
+        met += [(f.t, f"fingerprint:{f.fault}") for f in self.fingerprint.faults_met]
+        met += [(f.at, f"camera:{f.name}") for f in self.camera.faults_met]
+        met += [(0.0, f"signature:{name}") for name in self.signature_pad.faults_met]
+        return [name for _t, name in sorted(met)]
+
+    def set_persona(self, persona: str) -> None:
+        """Put another persona in front of the camera."""
+        self.camera.set_persona(persona)
+
+
+def _split(spec: str) -> tuple[str, str]:
+    device, _, fault = spec.partition(":")
+    if not fault:
+        raise ValueError(f"a fault is named device:fault, e.g. scanner:unplug (got {spec!r})")
+    return device, fault

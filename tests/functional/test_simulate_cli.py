@@ -1,0 +1,80 @@
+"""``kiosk simulate`` end to end, as a user runs it: a process, its output and its exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def simulate(scenario: str) -> tuple[int, dict[str, object]]:
+    env = dict(os.environ, PASBOKS_SIMULATOR__PACING="false")
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "simulate", "--scenario", scenario, "--headless",
+         "--json"], capture_output=True, text=True, timeout=300, env=env, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, done.stdout + done.stderr
+    return done.returncode, json.loads(lines[-1])
+
+
+def test_happy_scenario_completes_with_a_reference() -> None:
+    code, summary = simulate("happy")
+    assert code == 0, summary
+    assert summary["outcome"] == "completed"
+    assert str(summary["reference"]).startswith("PB-")
+    screens = [step["screen"] for step in summary["steps"]]  # type: ignore[index]
+    assert screens[:9] == ["welcome", "identify", "photo", "photo_review", "fingerprints",
+                           "signature", "summary", "handoff", "done"]
+    assert summary["taps"] == 5
+
+
+def test_expired_document_is_refused_and_exits_nonzero() -> None:
+    code, summary = simulate("expired-document")
+    assert code == 1
+    assert summary["outcome"] == "refused"
+    assert summary["refusal"] == "expired_too_long"
+    assert summary["reference"] is None
+
+
+@pytest.mark.parametrize(("scenario", "fault"), [
+    ("scanner-unplugged", "scanner:unplug"),
+    ("fingerprint-garbage", "fingerprint:garbage"),
+    ("camera-freeze", "camera:freeze"),
+])
+def test_fault_scenarios_recover_and_complete(scenario: str, fault: str) -> None:
+    code, summary = simulate(scenario)
+    assert code == 0, summary
+    assert fault in summary["faults"]  # type: ignore[operator]
+    assert "device_error" in [step["screen"] for step in summary["steps"]]  # type: ignore[index]
+
+
+def test_unknown_scenario_is_a_clear_error() -> None:
+    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "simulate", "--scenario", "nope",
+                           "--headless"], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert "no scenario 'nope'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_invalid_config_is_one_clear_message(tmp_path: object) -> None:
+    path = os.path.join(str(tmp_path), "bad.toml")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("[devices.camera]\nwidth = -5\n")
+    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "run", "--config", path],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert f"{path}: devices.camera.width: Input should be greater than 0" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_devices_check_reports_every_simulated_device() -> None:
+    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "devices", "check", "--json"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    devices = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [d["device"] for d in devices] == ["scanner", "fingerprint", "camera", "signature"]
+    assert all(d["ok"] for d in devices)

@@ -1,0 +1,49 @@
+"""Layout snapshots of the kiosk's screens at the touchscreen's size (review diffs before
+``--snapshot-update``). No devices are attached, so device steps end on the device-error screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drivers.unsupported import UnsupportedDevice
+from kiosk.config import KioskConfig, SimulatorSettings
+from kiosk.runtime import Devices, KioskRuntime
+from kiosk.ui.app import KioskApp
+
+SIZE = (120, 44)
+
+
+def app_without_devices(language: str = "en") -> KioskApp:
+    """The production app on a runtime whose devices all say they have no driver."""
+    devices = Devices(*(UnsupportedDevice(name, "not connected")
+                        for name in ("scanner", "fingerprint", "camera", "signature")))
+    config = KioskConfig(language=language, simulator=SimulatorSettings(enabled=False))
+    return KioskApp(KioskRuntime(config, devices))
+
+
+def test_welcome_in_danish(snap_compare: Any) -> None:
+    assert snap_compare(app_without_devices("da"), terminal_size=SIZE)
+
+
+def test_welcome_in_english(snap_compare: Any) -> None:
+    assert snap_compare(app_without_devices("en"), terminal_size=SIZE)
+
+
+def test_device_error(snap_compare: Any) -> None:
+    async def start(pilot: Any) -> None:
+        await pilot.click("#start")
+        for _ in range(100):
+            if pilot.app.session.state.value == "device_error":
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+
+    assert snap_compare(app_without_devices("en"), terminal_size=SIZE, run_before=start)
+
+
+def test_help_with_staff_button(snap_compare: Any) -> None:
+    async def ask(pilot: Any) -> None:
+        await pilot.click("#help")
+        await pilot.pause()
+
+    assert snap_compare(app_without_devices("da"), terminal_size=SIZE, run_before=ask)
