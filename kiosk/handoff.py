@@ -15,11 +15,10 @@ from typing import Any
 
 # Crockford's base 32: no I, L, O or U, so a reference read aloud or typed is not misread.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CHECK_ALPHABET = ALPHABET + "*~$=U"
 
 
 def new_reference(random_bits: int = 40) -> str:
-    """A fresh reference like ``PB-7K3Q-9XM2-T``: 8 random symbols and a mod-37 check symbol."""
+    """A fresh reference like ``PB-7K3Q-9XM2-T``: 8 random symbols and a check symbol."""
     value = secrets.randbits(random_bits)
     symbols = ""
     for _ in range(8):
@@ -29,11 +28,20 @@ def new_reference(random_bits: int = 40) -> str:
 
 
 def check_symbol(symbols: str) -> str:
-    """Crockford's mod-37 check symbol of ``symbols``."""
-    number = 0
-    for symbol in symbols:
-        number = number * 32 + ALPHABET.index(symbol)
-    return CHECK_ALPHABET[number % 37]
+    """The Luhn mod-32 check symbol of ``symbols``.
+
+    It is a symbol of the same alphabet (easy to read aloud, unlike Crockford's ``*~$=U``
+    check symbols) and catches every single wrong symbol and most swaps of neighbours.
+    """
+    base = len(ALPHABET)
+    total = 0
+    for position, symbol in enumerate(reversed(symbols)):
+        value = ALPHABET.index(symbol)
+        if position % 2 == 0:
+            value *= 2
+            value = value // base + value % base
+        total += value
+    return ALPHABET[(base - total % base) % base]
 
 
 def is_valid_reference(reference: str) -> bool:

@@ -122,6 +122,12 @@ class KioskRuntime:
             results.append((name, device, health))
         return results
 
+    def reopen(self, name: str) -> None:
+        """Open a device again after a failure (a replugged pad needs it; others reconnect)."""
+        device = dict(self.devices.items()).get(name)
+        if device is not None:
+            device.open()
+
     def device_health(self) -> list[tuple[str, Health]]:
         """Probe the open devices (for the staff's status view; nothing is reopened)."""
         return [(name, device.probe()) for name, device in self.devices.items()]

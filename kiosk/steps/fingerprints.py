@@ -6,13 +6,19 @@ capture (``take_impression``), never from the screen, so left and right cannot b
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from drivers.interfaces import FingerprintImage
 from kiosk.fingerprint.impression import CaptureRequest, take_impression
-from kiosk.fingerprint.sequence import FingerSequence, SequenceResult, Verdict
+from kiosk.fingerprint.sequence import (
+    FingerSequence,
+    SequenceResult,
+    UnavailableReason,
+    Verdict,
+)
 from kiosk.fingerprint.settings import FingerprintSettings
 
 #: Told when the kiosk asks for a finger (``place``) and after a capture (``lift``):
@@ -48,7 +54,11 @@ class AttemptOutcome:
 
 
 class FingerStep:
-    """Drives a :class:`FingerSequence` for the screen's worker."""
+    """Drives a :class:`FingerSequence` for the screen's worker.
+
+    The worker thread asks and records; staff on the UI thread may mark the current finger as
+    unavailable. A lock keeps the two apart.
+    """
 
     def __init__(self, settings: FingerprintSettings, age: int | None) -> None:
         self.settings = settings
@@ -56,27 +66,44 @@ class FingerStep:
         self.sequence = FingerSequence(settings, age if age is not None else 99)
         self.observers: list[Observer] = []
         self._announced: CaptureRequest | None = None
+        self._lock = threading.Lock()
 
     @property
     def is_done(self) -> bool:
         """True when no more captures are needed."""
-        return self.sequence.is_done
+        with self._lock:
+            return self.sequence.is_done
 
     def request(self) -> Request:
         """The current request; observers hear of each new one once."""
-        current = self.sequence.current
+        with self._lock:
+            current = self.sequence.current
         assert current is not None, "request() after the sequence is done"
         if current != self._announced:
             self._announced = current
             self._tell("place", current)
         return Request(current, self.settings.attempts_per_finger)
 
-    def record(self, image: FingerprintImage) -> AttemptOutcome:
-        """Judge one captured image as the current request's finger."""
-        current = self.sequence.current
-        assert current is not None, "record() after the sequence is done"
-        impression = take_impression(current, image.pixels, image.ppi, self.settings)
-        result = self.sequence.record(impression)
+    def mark_unavailable(self, reason: str) -> None:
+        """Staff: the finger asked for now cannot be given (the reason is recorded)."""
+        with self._lock:
+            current = self.sequence.current
+            if current is not None:
+                self.sequence.mark_unavailable(current.position, UnavailableReason(reason))
+
+    def record(self, image: FingerprintImage, request: Request) -> AttemptOutcome:
+        """Judge an image captured for ``request``.
+
+        If the request is no longer current (staff marked that finger unavailable while the
+        image was on its way), the image is dropped: recording it would file it under the next
+        finger's position.
+        """
+        with self._lock:
+            current = self.sequence.current
+            if current != request.capture:
+                return AttemptOutcome("ui.fingerprints.discarded")
+            impression = take_impression(current, image.pixels, image.ppi, self.settings)
+            result = self.sequence.record(impression)
         self._tell("lift", current)
         quality = impression.quality
         if result.verdict is Verdict.SAME_AS_OTHER_HAND:
@@ -90,7 +117,8 @@ class FingerStep:
 
     def result(self) -> SequenceResult:
         """The stored fingers, each with its position code."""
-        return self.sequence.result()
+        with self._lock:
+            return self.sequence.result()
 
     def _tell(self, kind: str, request: CaptureRequest) -> None:
         for observer in list(self.observers):

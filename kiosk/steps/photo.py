@@ -37,6 +37,8 @@ class PhotoUpdate:
     preview: np.ndarray = field(repr=False)
     progress: float
     result: CapturedPhoto | None = None
+    #: A face is in view: someone is standing at the camera.
+    citizen_present: bool = False
 
 
 class PhotoStep:
@@ -73,7 +75,8 @@ class PhotoStep:
             text_key = update.instruction.text_key
         result = CapturedPhoto(update.token) if update.token is not None else None
         progress = 1.0 if result else status.progress
-        return PhotoUpdate(text_key, frame.pixels, progress, result)
+        present = update.report.analysis is not None and update.report.analysis.has_face
+        return PhotoUpdate(text_key, frame.pixels, progress, result, present)
 
     def close(self) -> None:
         """Release the models."""

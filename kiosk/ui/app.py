@@ -110,7 +110,10 @@ class KioskApp(App[None]):
         if new is State.WELCOME:
             self._translator = Translator(self.config.language)
             self.session.data.language = self.config.language
-        self.call_later(self.switch_screen, SCREENS[new]())
+        screen = SCREENS[new]()
+        if old is State.DEVICE_ERROR and hasattr(screen, "retrying"):
+            screen.retrying = True
+        self.call_later(self.switch_screen, screen)
         self.runtime.state_changed(new)
 
     async def on_event(self, event: events.Event) -> None:

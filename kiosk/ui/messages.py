@@ -25,6 +25,9 @@ class Progress(Message):
     values: dict[str, Any]
     frame: Any = None
     fraction: float | None = None
+    #: The citizen did something at a device (pressed a finger, stands at the camera): it
+    #: counts as activity for the inactivity clock, like a tap.
+    activity: bool = False
 
     def can_replace(self, message: Message) -> bool:
         # Frames arrive faster than the screen draws: only the newest matters.

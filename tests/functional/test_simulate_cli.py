@@ -45,12 +45,19 @@ def test_expired_document_is_refused_and_exits_nonzero() -> None:
     ("scanner-unplugged", "scanner:unplug"),
     ("fingerprint-garbage", "fingerprint:garbage"),
     ("camera-freeze", "camera:freeze"),
+    ("signature-unplugged", "signature:unplug"),
 ])
 def test_fault_scenarios_recover_and_complete(scenario: str, fault: str) -> None:
     code, summary = simulate(scenario)
     assert code == 0, summary
     assert fault in summary["faults"]  # type: ignore[operator]
     assert "device_error" in [step["screen"] for step in summary["steps"]]  # type: ignore[index]
+
+
+def test_missing_finger_is_skipped_by_staff_and_completes() -> None:
+    code, summary = simulate("missing-finger")
+    assert code == 0, summary
+    assert summary["taps"] == 7
 
 
 def test_unknown_scenario_is_a_clear_error() -> None:

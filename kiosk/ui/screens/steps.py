@@ -12,11 +12,13 @@ from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Center
+from textual.containers import Center, Horizontal
 from textual.widgets import Button, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from drivers.errors import DeviceError
+from kiosk.fingerprint.sequence import UnavailableReason
+from kiosk.steps.fingerprints import FingerStep
 from kiosk.ui.messages import Progress, WorkflowEvent
 from kiosk.ui.screens.base import KioskScreen, actions
 from kiosk.ui.widgets.camera_preview import CameraPreview
@@ -31,6 +33,8 @@ class DeviceStepScreen(KioskScreen):
 
     #: The device's name in configuration and in device-error texts.
     device: str = ""
+    #: Set when the citizen tapped "Try again" after a device error: reopen the device first.
+    retrying: bool = False
 
     def on_mount(self) -> None:
         self.run_step()
@@ -38,6 +42,8 @@ class DeviceStepScreen(KioskScreen):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_step(self) -> None:
         try:
+            if self.retrying:
+                self.kiosk.runtime.reopen(self.device)
             self.step()
         except DeviceError as error:
             # Staff see which device and why; the citizen sees a plain message.
@@ -58,6 +64,8 @@ class DeviceStepScreen(KioskScreen):
         self.send(message.event)
 
     def on_progress(self, message: Progress) -> None:
+        if message.activity:
+            self.kiosk.session.touch()
         self.show_progress(message)
 
     def show_progress(self, message: Progress) -> None:
@@ -117,7 +125,8 @@ class PhotoScreen(DeviceStepScreen):
                 last_index = frame.index
                 update = capture.feed(frame)
                 self.post_message(Progress(update.text_key, {}, frame=update.preview,
-                                           fraction=update.progress))
+                                           fraction=update.progress,
+                                           activity=update.citizen_present))
                 if update.result is not None:
                     self.post_message(WorkflowEvent(ev.PhotoCaptured(update.result)))
                     return
@@ -159,6 +168,8 @@ class FingerprintsScreen(DeviceStepScreen):
 
     state = State.FINGERPRINTS
     device = "fingerprint"
+    #: The running sequence, once the worker has made it (staff mark fingers on it).
+    fingers: FingerStep | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(self.t("ui.fingerprints.title"), classes="title")
@@ -166,10 +177,30 @@ class FingerprintsScreen(DeviceStepScreen):
         yield Static("", classes="problem", id="status")
         yield Static("", classes="status", id="detail")
         yield Static("", classes="status", id="feedback")
+        # Staff only: a finger that cannot be given (injury, amputation), with the reason.
+        with Horizontal(classes="actions", id="finger-actions"):
+            yield Button(self.t("ui.fingerprints.unavailable"), id="finger-unavailable",
+                         variant="default")
+        with Horizontal(classes="actions", id="reasons"):
+            for reason in UnavailableReason:
+                yield Button(self.t(f"fingerprint.reason_{reason.value}"),
+                             id=f"reason-{reason.value}", variant="default")
+
+    def on_mount(self) -> None:
+        self.query_one("#reasons").display = False
+        super().on_mount()
+
+    def pressed(self, button: str) -> None:
+        asking = button == "finger-unavailable"
+        self.query_one("#reasons").display = asking
+        self.query_one("#finger-actions").display = not asking
+        if button.startswith("reason-") and self.fingers is not None:
+            self.fingers.mark_unavailable(button.removeprefix("reason-"))
 
     def step(self) -> None:
         runtime = self.kiosk.runtime
         fingers = runtime.finger_sequence(self.kiosk.session.data.document)
+        self.fingers = fingers
         reader = runtime.devices.fingerprint
         while not fingers.is_done and not self.cancelled():
             request = fingers.request()
@@ -180,11 +211,11 @@ class FingerprintsScreen(DeviceStepScreen):
             image = reader.capture(runtime.poll_s)
             if image is None:
                 continue
-            outcome = fingers.record(image)
+            outcome = fingers.record(image, request)
             values = dict(outcome.values)
             if "finger" in values:
                 values["finger"] = self.t(values["finger"])
-            self.post_message(Progress(outcome.text_key, values))
+            self.post_message(Progress(outcome.text_key, values, activity=True))
             runtime.wait_for_lift(reader, self.cancelled)
         if fingers.is_done:
             self.post_message(WorkflowEvent(ev.FingerprintsCaptured(fingers.result())))

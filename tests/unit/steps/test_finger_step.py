@@ -23,7 +23,7 @@ def test_sequence_asks_left_then_right_and_stores_their_positions() -> None:
         request = step.request()
         step.request()  # asking twice announces once
         asked.append((int(request.capture.position), request.attempt))
-        step.record(image(int(request.capture.position), request.attempt))
+        step.record(image(int(request.capture.position), request.attempt), request)
     assert asked[0] == (7, 1) and (2, 1) in asked
     assert [int(finger.position) for finger in step.result().fingers] == [7, 2]
     places = [entry for entry in heard if entry[0] == "place"]
@@ -47,6 +47,25 @@ def test_a_blank_capture_tells_the_citizen_what_to_do() -> None:
     step = FingerStep(FingerprintSettings(), age=40)
     request = step.request()
     blank = FingerprintImage(np.full((288, 256), 255, np.uint8), 500, time.monotonic())
-    outcome = step.record(blank)
+    outcome = step.record(blank, request)
     assert outcome.text_key == "fingerprint.feedback_no_finger"
     assert step.request().attempt == request.attempt + 1
+
+
+def test_staff_skip_moves_on_and_drops_an_image_in_flight() -> None:
+    step = FingerStep(FingerprintSettings(), age=40)
+    request = step.request()
+    assert int(request.capture.position) == 7
+    step.mark_unavailable("amputated")
+    # The image captured for the left index arrives after the skip: it must not be filed
+    # under the left thumb, which is asked for now.
+    outcome = step.record(image(7, 1), request)
+    assert outcome.text_key == "ui.fingerprints.discarded"
+    following = step.request()
+    assert int(following.capture.position) == 6 and following.attempt == 1
+    while not step.is_done:
+        current = step.request()
+        step.record(image(int(current.capture.position), current.attempt), current)
+    result = step.result()
+    assert [int(f.position) for f in result.fingers] == [6, 2]
+    assert [(int(p), r.value) for p, r in result.unavailable] == [(7, "amputated")]
