@@ -65,6 +65,8 @@ class Application:
     photo: Any
     fingerprints: Any
     signature: Any
+    #: The ISO/IEC 19794-4 finger image record (None when no fingerprints were taken).
+    fingerprint_record: bytes | None = None
 
     def __repr__(self) -> str:
         return f"Application({self.reference})"
@@ -79,7 +81,8 @@ class MemoryOutbox:
     _items: dict[str, Application] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def put(self, holder: dict[str, str], photo: Any, fingerprints: Any, signature: Any) -> str:
+    def put(self, holder: dict[str, str], photo: Any, fingerprints: Any, signature: Any,
+            fingerprint_record: bytes | None = None) -> str:
         """Store one application; returns its reference."""
         with self._lock:
             self._expire()
@@ -87,7 +90,7 @@ class MemoryOutbox:
             while reference in self._items:
                 reference = new_reference()
             self._items[reference] = Application(reference, self.clock(), dict(holder), photo,
-                                                 fingerprints, signature)
+                                                 fingerprints, signature, fingerprint_record)
             return reference
 
     def collect(self, reference: str) -> Application | None:

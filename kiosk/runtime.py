@@ -166,8 +166,15 @@ class KioskRuntime:
 
     def hand_off(self, data: Any) -> str:
         """Store the application for the case worker; returns its reference."""
-        return self.outbox.put(data.document.handoff, data.photo, data.fingerprints,
-                               data.signature)
+        from kiosk.fingerprint.encoding import iso19794_4_record
+
+        prints = data.fingerprints
+        # The record is built from the impressions themselves: each carries the finger
+        # position it was captured as, so the record cannot swap left and right.
+        record = (iso19794_4_record(prints.impressions, self.config.fingerprint.encoding)
+                  if prints is not None and prints.impressions else None)
+        return self.outbox.put(data.document.handoff, data.photo, prints, data.signature,
+                               record)
 
     def call_staff(self, state: State) -> None:
         """Call a librarian to the kiosk."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from kiosk.fingerprint.encoding import parse_iso19794_4
 from kiosk.workflow import State
 from tests.helpers.kiosk import SIZE, make_app, wait_for
 
@@ -39,6 +40,9 @@ async def test_happy_path_through_every_screen() -> None:
             application = app.runtime.outbox.collect(shown)
             assert application is not None
             assert [int(f.position) for f in application.fingerprints.fingers] == [7, 2]
+            # ...and in the ISO/IEC 19794-4 record the case worker receives.
+            views = parse_iso19794_4(application.fingerprint_record)
+            assert [int(view.position) for view in views] == [7, 2]
             await pilot.click("#finish")
             await wait_for(app, State.WELCOME)
     finally:
