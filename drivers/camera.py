@@ -65,6 +65,9 @@ class CameraStatus:
 class OpenCvCamera:
     """A camera behind ``cv2.VideoCapture``: device index, ``http://`` URL, or file/sequence."""
 
+    #: Seconds over which the health probe measures the delivered frame rate.
+    PROBE_WINDOW = 0.5
+
     def __init__(
         self,
         name: str,
@@ -190,14 +193,19 @@ class OpenCvCamera:
                 time.sleep(0.005)
             else:
                 raise DeviceTimeoutError(self.name, "no new frame during the probe")
-            status = self.status()
+            # Measure the rate over a window of our own: just after opening, the stream
+            # delivers its buffered frames in a burst that would inflate the running estimate.
+            window_start, first = time.monotonic(), frame.index
+            time.sleep(self.PROBE_WINDOW)
+            last = self._frame.index if self._frame else first
+            fps = (last - first) / (time.monotonic() - window_start)
             h, w = frame.pixels.shape[:2]
-            extra = {"width": str(w), "height": str(h), "fps": f"{status.fps:.1f}"}
+            extra = {"width": str(w), "height": str(h), "fps": f"{fps:.1f}"}
             extra |= {f"setting.{k}": v for k, v in self.settings.items()}
             if self.open_seconds is not None:
                 extra["open_seconds"] = f"{self.open_seconds:.3f}"
             latency = (time.monotonic() - started) * 1000
-            return Health(True, f"{w}x{h} at {status.fps:.1f} fps", latency, extra=extra)
+            return Health(True, f"{w}x{h} at {fps:.1f} fps", latency, extra=extra)
         except DeviceError as e:
             latency = (time.monotonic() - started) * 1000
             return Health(False, e.detail, latency, code=e.code)
