@@ -43,8 +43,9 @@ class FingerprintReaderSettings(_Section):
     """The fingerprint reader."""
 
     url: str = "/dev/pasboks-fingerprint"
-    model: Literal["r30x"] = "r30x"
-    """Byte protocol of the reader (R30x/ZFM/AS608 packets)."""
+    model: Literal["r30x", "usb-500ppi"] = "r30x"
+    """``r30x``: an R30x/ZFM/AS608 module over serial. ``usb-500ppi``: a certified USB scanner
+    behind its vendor SDK (simulated only so far; real ones need the SDK wrapped)."""
     baudrate: int = Field(57600, gt=0)
 
 

@@ -17,6 +17,7 @@ from simulator.fingerprint_sensor import SimulatedR30x
 from simulator.scanner import SimulatedScanner
 from simulator.scenario import Scenario
 from simulator.signature_pad import SimulatedSignaturePad
+from simulator.usb_fingerprint import SimulatedScannerSdk, SimulatedUsbScanner
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,15 @@ class SimulatedWorld:
         self.scanner = SimulatedScanner.from_model(
             SCANNER_MODELS[settings.scanner.framing], name="scanner", pacing=pacing,
             baud=settings.scanner.baudrate)
-        self.fingerprint = SimulatedR30x.from_model(
-            "r307", name="fingerprint", pacing=pacing, baud=settings.fingerprint.baudrate)
+        self.fingerprint: SimulatedR30x | SimulatedUsbScanner
+        #: The SDK facade of a simulated USB scanner (None for a serial reader).
+        self.fingerprint_sdk: SimulatedScannerSdk | None = None
+        if settings.fingerprint.model == "usb-500ppi":
+            self.fingerprint = SimulatedUsbScanner("fingerprint")
+            self.fingerprint_sdk = SimulatedScannerSdk(self.fingerprint)
+        else:
+            self.fingerprint = SimulatedR30x.from_model(
+                "r307", name="fingerprint", pacing=pacing, baud=settings.fingerprint.baudrate)
         camera = settings.camera
         self.camera = SimulatedCamera(scenario.persona, width=camera.width, height=camera.height,
                                       fps=camera.fps)
@@ -52,7 +60,8 @@ class SimulatedWorld:
     def start(self) -> DevicesSettings:
         """Start every simulated device; returns the settings that point the drivers at them."""
         scanner_path = self.scanner.start()
-        fingerprint_path = self.fingerprint.start()
+        fingerprint_path = (self.fingerprint.start() if isinstance(self.fingerprint, SimulatedR30x)
+                            else self.settings.fingerprint.url)
         camera_url = self.camera.start()
         self._started = True
         log.info("simulator started: scanner %s, fingerprint %s, camera %s",
@@ -69,7 +78,8 @@ class SimulatedWorld:
             self.citizen.stop()
         if self._started:
             self.scanner.stop()
-            self.fingerprint.stop()
+            if isinstance(self.fingerprint, SimulatedR30x):
+                self.fingerprint.stop()
             self.camera.stop()
             self._started = False
 

@@ -12,8 +12,8 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def simulate(scenario: str) -> tuple[int, dict[str, object]]:
-    env = dict(os.environ, PASBOKS_SIMULATOR__PACING="false")
+def simulate(scenario: str, **environment: str) -> tuple[int, dict[str, object]]:
+    env = dict(os.environ, PASBOKS_SIMULATOR__PACING="false", **environment)
     done = subprocess.run(
         [sys.executable, "-m", "kiosk.cli", "simulate", "--scenario", scenario, "--headless",
          "--json"], capture_output=True, text=True, timeout=300, env=env, check=False)
@@ -31,6 +31,12 @@ def test_happy_scenario_completes_with_a_reference() -> None:
     assert screens[:9] == ["welcome", "identify", "photo", "photo_review", "fingerprints",
                            "signature", "summary", "handoff", "done"]
     assert summary["taps"] == 5
+
+
+def test_happy_scenario_on_a_500ppi_usb_scanner() -> None:
+    code, summary = simulate("happy", PASBOKS_DEVICES__FINGERPRINT__MODEL="usb-500ppi")
+    assert code == 0, summary
+    assert summary["outcome"] == "completed"
 
 
 def test_expired_document_is_refused_and_exits_nonzero() -> None:
