@@ -18,6 +18,7 @@ from textual.pilot import Pilot
 from kiosk.config import KioskConfig
 from kiosk.runtime import KioskRuntime
 from kiosk.ui.app import KioskApp
+from kiosk.ui.screens.base import KioskScreen
 from kiosk.workflow import State
 from kiosk.workflow import events as ev
 from simulator.scenario import Scenario, Step
@@ -148,13 +149,16 @@ async def simulate(scenario: Scenario, config: KioskConfig, headless: bool = Tru
             async with app.run_test(headless=True, size=SCREEN_SIZE) as pilot:
                 await _play(citizen, pilot, summary)
         else:
-            async def drive() -> None:
+            running = asyncio.create_task(app.run_async())
+            while not (app.is_running and isinstance(app.screen, KioskScreen)):
+                if running.done():
+                    break
+                await asyncio.sleep(0.05)
+            if not running.done():
                 await _play(citizen, Pilot(app), summary)
                 await asyncio.sleep(1.5)  # let the person watching see the last screen
                 app.exit()
-
-            app.call_after_refresh(lambda: asyncio.create_task(drive()))
-            await app.run_async()
+            await running
     finally:
         summary.seconds = time.monotonic() - started
         summary.steps = [StepVisit(visit.state.value, visit.seconds)

@@ -163,6 +163,11 @@ class Session:
         self.state = new_state
         self._last_activity = now
 
+    @property
+    def underneath(self) -> State | None:
+        """The state an overlay (help, warning, device error) returns to; None without one."""
+        return self._resume[-1] if self._resume else None
+
     # --- the inactivity clock ----------------------------------------------------------------
 
     def touch(self) -> None:

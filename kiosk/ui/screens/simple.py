@@ -66,6 +66,11 @@ class HelpScreen(KioskScreen):
     state = State.HELP
     default_button = "back"
 
+    @property
+    def cancellable(self) -> bool:  # type: ignore[override]
+        # Help asked for on the welcome screen has no application to stop.
+        return self.kiosk.session.underneath not in (None, State.WELCOME)
+
     def on_mount(self) -> None:
         self.kiosk.call_staff()
 

@@ -76,6 +76,7 @@ def test_help_returns_to_the_step_it_interrupted(session: Session) -> None:
 
 def test_help_from_welcome_returns_to_welcome(session: Session) -> None:
     session.handle(ev.RequestHelp())
+    assert session.underneath is State.WELCOME
     assert session.handle(ev.DismissHelp()) is State.WELCOME
 
 
