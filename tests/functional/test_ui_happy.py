@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from textual.widgets import Static
 
 from kiosk.fingerprint.encoding import parse_iso19794_4
@@ -9,7 +12,8 @@ from kiosk.workflow import State
 from tests.helpers.kiosk import SIZE, make_app, wait_for
 
 
-async def test_happy_path_through_every_screen() -> None:
+async def test_happy_path_through_every_screen(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
     app = make_app("happy")
     references: list[str] = []
     app.session.listeners.append(
@@ -47,6 +51,11 @@ async def test_happy_path_through_every_screen() -> None:
             await wait_for(app, State.WELCOME)
     finally:
         app.runtime.close()
+    # Personal data never reaches a log: not the name, not the passport number.
+    logged = caplog.text.upper()
+    assert "welcome -> identify" in caplog.text  # the audit trail was captured
+    for secret in ("HANSEN", "METTE", "208311579"):
+        assert secret not in logged
 
 
 async def test_device_error_offers_retry_and_recovers() -> None:
