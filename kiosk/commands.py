@@ -35,6 +35,13 @@ def register(subparsers: Subparsers) -> None:
     _config_option(simulate)
     simulate.set_defaults(handler=_simulate)
 
+    workflow = subparsers.add_parser("workflow", help="the session workflow")
+    workflow_commands = workflow.add_subparsers(dest="workflow_command", metavar="COMMAND",
+                                                required=True)
+    diagram = workflow_commands.add_parser("diagram", help="print the state diagram (Mermaid), "
+                                           "drawn from the transition table")
+    diagram.set_defaults(handler=_workflow_diagram)
+
     devices = subparsers.add_parser("devices", help="device self-test and health")
     device_commands = devices.add_subparsers(dest="devices_command", metavar="COMMAND",
                                              required=True)
@@ -157,6 +164,13 @@ def _devices_check(args: argparse.Namespace) -> int:
             status = "ok" if health.ok else f"FAILED ({health.code})"
             print(f"{name:<12} {status:<32} {health.latency_ms:8.1f} ms  {health.detail}")
     return 0 if all(health.ok for _, _, health in results) else 1
+
+
+def _workflow_diagram(args: argparse.Namespace) -> int:
+    from kiosk.workflow.diagram import mermaid
+
+    print(mermaid())
+    return 0
 
 
 def _fault_spec(fault: str) -> str:
