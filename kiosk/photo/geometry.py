@@ -74,22 +74,65 @@ def head_pose(points: np.ndarray, pitch_offset: float) -> Pose:
     roll = roll_degrees(*eye_centres(points))
     c, s = math.cos(math.radians(-roll)), math.sin(math.radians(-roll))
 
-    def level(n: np.ndarray) -> tuple[float, float, float]:
+    def level(x: float, y: float, z: float) -> tuple[float, float, float]:
         # Level the eye line first, so that a rolled head does not leak into yaw and pitch.
-        n = n / (np.linalg.norm(n) + 1e-9)
-        if n[2] < 0:  # the mesh z axis points away from the camera; face the normal that way
-            n = -n
-        return c * n[0] - s * n[1], s * n[0] + c * n[1], n[2]
+        # Plain floats: a dozen numpy calls on 3-vectors cost more than the arithmetic.
+        norm = math.sqrt(x * x + y * y + z * z) + 1e-9
+        if z < 0:  # the mesh z axis points away from the camera; face the normal that way
+            norm = -norm
+        x, y, z = x / norm, y / norm, z / norm
+        return c * x - s * y, s * x + c * y, z
 
-    across = points[EYE_OUTER[1]] - points[EYE_OUTER[0]]
-    down = points[CHIN] - points[FOREHEAD]
-    nx, _, nz = level(np.cross(across, down))
+    ax, ay, az = (points[EYE_OUTER[1]] - points[EYE_OUTER[0]]).tolist()
+    dx, dy, dz = (points[CHIN] - points[FOREHEAD]).tolist()
+    nx, _, nz = level(ay * dz - az * dy, az * dx - ax * dz, ax * dy - ay * dx)
     yaw = math.degrees(math.atan2(nx, nz))
-    rigid = points[RIGID] - points[RIGID].mean(axis=0)
-    _, _, vt = np.linalg.svd(rigid, full_matrices=False)
-    _, py, pz = level(vt[2])
+    _, py, pz = level(*plane_normal(points[RIGID].tolist()))
     pitch = _wrap(math.degrees(math.atan2(py, pz)) - pitch_offset)
     return Pose(yaw=yaw, pitch=pitch, roll=roll)
+
+
+def plane_normal(pts: list[list[float]]) -> tuple[float, float, float]:
+    """Unit normal of the least-squares plane through 3-D points (plain floats).
+
+    It is the eigenvector of the smallest eigenvalue of the 3 x 3 scatter matrix, found in
+    closed form (trigonometric eigenvalues, then the cross product of two rows of
+    ``S - lambda I``). In the live loop, right after the face models, a LAPACK call on a 3 x 3
+    matrix costs several times this arithmetic.
+    """
+    n = len(pts)
+    mx = sum(q[0] for q in pts) / n
+    my = sum(q[1] for q in pts) / n
+    mz = sum(q[2] for q in pts) / n
+    sxx = sxy = sxz = syy = syz = szz = 0.0
+    for x, y, z in pts:
+        x, y, z = x - mx, y - my, z - mz
+        sxx += x * x
+        sxy += x * y
+        sxz += x * z
+        syy += y * y
+        syz += y * z
+        szz += z * z
+    q = (sxx + syy + szz) / 3.0
+    off = sxy * sxy + sxz * sxz + syz * syz
+    p = math.sqrt(((sxx - q) ** 2 + (syy - q) ** 2 + (szz - q) ** 2 + 2.0 * off) / 6.0)
+    if p < 1e-12:
+        return 0.0, 0.0, 1.0  # all directions alike (degenerate input)
+    bxx, byy, bzz, bxy, bxz, byz = ((sxx - q) / p, (syy - q) / p, (szz - q) / p, sxy / p,
+                                    sxz / p, syz / p)
+    det = (bxx * (byy * bzz - byz * byz) - bxy * (bxy * bzz - byz * bxz)
+           + bxz * (bxy * byz - byy * bxz))
+    phi = math.acos(max(-1.0, min(1.0, det / 2.0))) / 3.0
+    smallest = q + 2.0 * p * math.cos(phi + 2.0 * math.pi / 3.0)
+    rows = ((sxx - smallest, sxy, sxz), (sxy, syy - smallest, syz), (sxz, syz, szz - smallest))
+    best, best_norm = (0.0, 0.0, 1.0), 0.0
+    for (ax, ay, az), (bx, by, bz) in ((rows[0], rows[1]), (rows[0], rows[2]),
+                                       (rows[1], rows[2])):
+        c = (ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx)
+        norm = math.sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2])
+        if norm > best_norm:
+            best, best_norm = c, norm
+    return best[0] / best_norm, best[1] / best_norm, best[2] / best_norm
 
 
 EarSpec = tuple[int, int, tuple[int, int], tuple[int, int]]
@@ -98,17 +141,18 @@ EarSpec = tuple[int, int, tuple[int, int], tuple[int, int]]
 def eye_openness(points: np.ndarray, spec: EarSpec) -> float:
     """Eye aspect ratio: mean lid gap over the corner-to-corner width (open ≈ 0.25-0.35)."""
     outer, inner, (u1, l1), (u2, l2) = spec
-    width = np.linalg.norm(points[outer, :2] - points[inner, :2]) + 1e-9
-    gap = (np.linalg.norm(points[u1, :2] - points[l1, :2])
-           + np.linalg.norm(points[u2, :2] - points[l2, :2]))
-    return float(gap / (2.0 * width))
+    p = points[[outer, inner, u1, l1, u2, l2], :2]
+    d = np.hypot(*(p[0::2] - p[1::2]).T)  # width, first gap, second gap
+    return float((d[1] + d[2]) / (2.0 * (d[0] + 1e-9)))
 
 
 def mouth_gap(points: np.ndarray) -> float:
     """Largest inner-lip gap over the mouth width (closed ≈ 0-0.03)."""
-    width = np.linalg.norm(points[MOUTH_CORNERS[0], :2] - points[MOUTH_CORNERS[1], :2]) + 1e-9
-    gaps = [np.linalg.norm(points[u, :2] - points[lo, :2]) for u, lo in INNER_LIP_PAIRS]
-    return float(max(gaps) / width)
+    pairs = (MOUTH_CORNERS, *INNER_LIP_PAIRS)
+    a = points[[u for u, _ in pairs], :2]
+    b = points[[lo for _, lo in pairs], :2]
+    d = np.hypot(*(a - b).T)  # mouth width, then the inner-lip gaps
+    return float(d[1:].max() / (d[0] + 1e-9))
 
 
 def rotate_points(points: np.ndarray, centre: np.ndarray, degrees: float) -> np.ndarray:
@@ -127,22 +171,25 @@ def smile_lift(points: np.ndarray, inter_eye: float, roll: float) -> float:
     A neutral mouth has its corners level with or below the centre of the lips; a smile lifts
     them.
     """
-    centre = (points[CHIN, :2] + points[FOREHEAD, :2]) / 2.0
-    idx = [MOUTH_CORNERS[0], MOUTH_CORNERS[1], 13, 14]
-    lvl = rotate_points(points[idx, :2], centre, -roll)
-    lip_centre_y = (lvl[2, 1] + lvl[3, 1]) / 2.0
-    corners_y = (lvl[0, 1] + lvl[1, 1]) / 2.0
-    return float((lip_centre_y - corners_y) / (inter_eye + 1e-9))
+    # Only the levelled y coordinates are needed: y' = sin(-roll) * x + cos(-roll) * y (the
+    # rotation centre cancels in the difference). Plain floats: four points.
+    c, s = math.cos(math.radians(-roll)), math.sin(math.radians(-roll))
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points[
+        [MOUTH_CORNERS[0], MOUTH_CORNERS[1], 13, 14], :2].tolist()
+    lip_centre_y = (s * (x2 + x3) + c * (y2 + y3)) / 2.0
+    corners_y = (s * (x0 + x1) + c * (y0 + y1)) / 2.0
+    return (lip_centre_y - corners_y) / (inter_eye + 1e-9)
 
 
 def gaze_offset(points: np.ndarray) -> float:
     """Largest horizontal iris offset from the eye-corner midpoint, as a fraction of eye width."""
     offsets = []
-    for (outer, inner, *_), iris in ((RIGHT_EAR, RIGHT_IRIS), (LEFT_EAR, LEFT_IRIS)):
-        a, b = points[outer, :2], points[inner, :2]
-        axis = b - a
-        width = np.linalg.norm(axis) + 1e-9
-        t = float(np.dot(points[iris, :2] - (a + b) / 2.0, axis) / width)
+    idx = [RIGHT_EAR[0], RIGHT_EAR[1], RIGHT_IRIS, LEFT_EAR[0], LEFT_EAR[1], LEFT_IRIS]
+    xy = points[idx, :2].tolist()  # plain floats: a dozen numpy calls on 2-vectors cost more
+    for (ax, ay), (bx, by), (ix, iy) in (xy[0:3], xy[3:6]):
+        ux, uy = bx - ax, by - ay
+        width = math.hypot(ux, uy) + 1e-9
+        t = ((ix - (ax + bx) / 2.0) * ux + (iy - (ay + by) / 2.0) * uy) / width
         offsets.append(t / width)
     # Both irises move the same way when the gaze is averted; a squint moves them apart.
     return float(max(abs(o) for o in offsets))

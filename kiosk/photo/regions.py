@@ -40,8 +40,16 @@ class FaceRegions:
     """Lab distance of every pixel from the median cheek colour (the face's own skin tone)."""
     skin_spread: float
     """Mean skin distance inside the cheeks: how varied this face's skin is."""
+    cheek_colour: tuple[float, float, float]
+    """Mean Lab colour of the cheeks (8-bit OpenCV scaling): this face's skin tone."""
     chroma: np.ndarray
     """|a*| + |b*| distance from neutral grey per pixel (float32)."""
+    skin_levels: np.ndarray
+    """Cumulative histogram (256 bins) of ``gray`` over ``skin``: medians, percentiles and
+    shares of dark or bright skin for the exposure and illumination checks, counted once."""
+    texture: np.ndarray
+    """|Laplacian| of ``gray`` (float32): fine detail, shared by sharpness, occlusion and the
+    skin-texture cue, so that it is computed once."""
 
 
 # Row and column coordinates as a column and a row: comparisons stay tiny and broadcast only
@@ -50,6 +58,9 @@ class FaceRegions:
 U = FACE_IED / 64.0
 _GRID_Y = np.arange(FACE_SIZE[1], dtype=np.float32)[:, None]
 _GRID_X = np.arange(FACE_SIZE[0], dtype=np.float32)[None, :]
+#: Channel weights for ``cv2.transform``: the sum of three channels, and |a*| + |b*|.
+_SUM3 = np.ones((1, 3), np.float32)
+_AB = np.array([[0.0, 1.0, 1.0]], np.float32)
 
 
 def median_u8(values: np.ndarray) -> float:
@@ -78,14 +89,15 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
     def fill(*polys: np.ndarray) -> np.ndarray:
         m = np.zeros(shape, np.uint8)
         cv2.fillPoly(m, list(polys), 1)
-        return m.astype(bool)
+        return m.view(bool)  # 0/1 bytes are valid booleans: no copy
 
     oval = fill(_poly(p, geo.FACE_OVAL))
-    eyes = fill(_poly(p, geo.RIGHT_EYE), _poly(p, geo.LEFT_EYE))
+    eye_right, eye_left = fill(_poly(p, geo.RIGHT_EYE)), fill(_poly(p, geo.LEFT_EYE))
+    eyes = eye_right | eye_left
     brows = fill(_poly(p, geo.RIGHT_BROW), _poly(p, geo.LEFT_BROW))
     lips = fill(_poly(p, geo.LIPS_OUTER))
     k = 2 * round(2 * U) + 1
-    eyes = cv2.dilate(eyes.astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)
+    eyes = cv2.dilate(eyes.view(np.uint8), np.ones((k, k), np.uint8)).view(bool)
     skin = oval & ~eyes & ~brows & ~lips
     yy, xx = _GRID_Y, _GRID_X
     eye_y = p[geo.RIGHT_IRIS, 1]
@@ -111,32 +123,41 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
         r = max(2.0, float(np.linalg.norm(p[centre] - p[edge])))
         m = np.zeros(shape, np.uint8)
         cv2.circle(m, (round(p[centre, 0]), round(p[centre, 1])), round(r), 1, -1)
-        return m.astype(bool)
+        return m.view(bool)
 
     gray = cv2.cvtColor(a.face, cv2.COLOR_BGR2GRAY)
     lab8 = cv2.cvtColor(a.face, cv2.COLOR_BGR2LAB)
     lab = lab8.astype(np.float32)
     cheeks = cheek_left | cheek_right
-    if cheeks.sum() < 10:
+    if np.count_nonzero(cheeks) < 10:
         cheeks = skin
     cheek_colour = np.array(cv2.mean(lab8, mask=cheeks.astype(np.uint8))[:3], np.float32)
     # One distance map serves head covering, occlusion and eye visibility.
-    diff = lab - cheek_colour
-    skin_distance = cv2.sqrt(cv2.add(cv2.add(cv2.multiply(diff[..., 0], diff[..., 0]),
-                                             cv2.multiply(diff[..., 1], diff[..., 1])),
-                                     cv2.multiply(diff[..., 2], diff[..., 2])))
-    spread = float(skin_distance[cheeks].mean()) if cheeks.any() else 0.0
-    chroma = cv2.add(cv2.absdiff(lab[..., 1], 128.0), cv2.absdiff(lab[..., 2], 128.0))
+    # Whole 3-channel arrays only: OpenCV copies every strided channel view it is given.
+    diff = cv2.subtract(lab, (*cheek_colour.tolist(), 0.0))
+    skin_distance = cv2.sqrt(cv2.transform(cv2.multiply(diff, diff), _SUM3))
+    cheeks8 = cheeks.astype(np.uint8)
+    spread = cv2.mean(skin_distance, mask=cheeks8)[0] if cheeks.any() else 0.0
+    chroma = cv2.transform(cv2.absdiff(lab, (0.0, 128.0, 128.0, 0.0)), _AB)
+    # 16-bit from 8-bit luminance is exact and cheaper than a float Laplacian.
+    texture = np.abs(cv2.Laplacian(gray, cv2.CV_16S)).astype(np.float32)
     regions = FaceRegions(
         gray=gray, lab=lab, oval=oval, skin=skin, cheek_right=cheek_right,
         cheek_left=cheek_left, forehead=forehead, lower=lower,
-        eye_right=fill(_poly(p, geo.RIGHT_EYE)), eye_left=fill(_poly(p, geo.LEFT_EYE)),
+        eye_right=eye_right, eye_left=eye_left,
         eye_band=eye_band, bridge=bridge, nose_bridge=nose_bridge,
         iris_right=iris(468, 469), iris_left=iris(473, 474),
-        skin_distance=skin_distance, skin_spread=spread, chroma=chroma,
+        skin_distance=skin_distance, skin_spread=spread,
+        cheek_colour=tuple(cheek_colour.tolist()), chroma=chroma, texture=texture,
+        skin_levels=np.bincount(gray[skin], minlength=256).cumsum(),
     )
     a._regions = regions  # type: ignore[attr-defined]
     return regions
+
+
+#: Padding round the crop's bounding box on the small frame: half the shadow ring (12 px)
+#: plus one pixel for the 3 x 3 gradient.
+_PAD = 13
 
 
 @dataclass(frozen=True)
@@ -144,11 +165,11 @@ class Background:
     """The background inside the token crop, on the downscaled frame."""
 
     lab: np.ndarray
-    """The small frame in Lab (uint8, OpenCV scaling)."""
+    """The crop's padded bounding box on the small frame, in Lab (uint8, OpenCV scaling)."""
     gray: np.ndarray
-    """Luminance of the small frame."""
+    """Luminance of the same box."""
     mask: np.ndarray
-    """Background pixels inside the crop (bool, small-frame size)."""
+    """Background pixels inside the crop (bool, size of the box)."""
     near: np.ndarray
     """Background pixels close to the person's outline (where a cast shadow falls)."""
     far: np.ndarray
@@ -163,16 +184,24 @@ def background(a: FrameAnalysis) -> Background | None:
         return None
     h, w = a.mask.shape
     scale = a.small_scale
-    crop_poly = np.round(a.crop.corners() / scale).astype(np.int32)
-    in_crop = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(in_crop, [crop_poly], 1)
-    person = (a.mask > 0.5).astype(np.uint8)
+    crop_poly = a.crop.corners() / scale
+    # Work on the crop's bounding box only, padded by the widest neighbourhood used below
+    # (the 25 x 25 shadow ring): every value inside the crop comes out as on the whole frame.
+    x0, y0 = np.floor(crop_poly.min(axis=0)).astype(int) - _PAD
+    x1, y1 = np.ceil(crop_poly.max(axis=0)).astype(int) + _PAD + 1
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    small, mask = a.small[y0:y1, x0:x1], a.mask[y0:y1, x0:x1]
+    in_crop = np.zeros(mask.shape, np.uint8)
+    cv2.fillPoly(in_crop, [np.round(crop_poly - (x0, y0)).astype(np.int32)], 1)
+    person = (mask > 0.5).astype(np.uint8)
     # Keep a safety margin round the person: hair edges are half person, half background.
     grown = cv2.dilate(person, np.ones((5, 5), np.uint8))
     bg = (in_crop > 0) & (grown == 0)
     ring = cv2.dilate(person, np.ones((25, 25), np.uint8)) > 0
-    gray = cv2.cvtColor(a.small, cv2.COLOR_BGR2GRAY)
-    lab = cv2.cvtColor(a.small, cv2.COLOR_BGR2LAB)
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    lab = cv2.cvtColor(small, cv2.COLOR_BGR2LAB)
     out = Background(lab=lab, gray=gray, mask=bg, near=bg & ring, far=bg & ~ring)
     a._background = out  # type: ignore[attr-defined]
     return out

@@ -18,6 +18,8 @@ REASON_CODES = (
     "blurred", "low_resolution", "color_cast", "grayscale", "red_eye", "compression_artifacts",
 )
 
+_CODES = frozenset(REASON_CODES)
+
 
 class Status(str, Enum):
     """Verdict of one check."""
@@ -59,7 +61,7 @@ def verdict(name: str, value: float, ok: bool, reason: str, threshold: str,
     """A pass/fail result; NaN values become "could not assess"."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return unknown(name, threshold)
-    assert reason in REASON_CODES, reason
+    assert reason in _CODES, reason
     return CheckResult(name=name, value=float(value), status=Status.PASS if ok else Status.FAIL,
                        reason=None if ok else reason, threshold=threshold,
                        extra={k: float(v) for k, v in (extra or {}).items()})

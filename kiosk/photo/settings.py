@@ -37,6 +37,9 @@ class PhotoSettings(BaseModel):
     max_frame_outside: float = 0.10
     """Live: fraction of the token crop's height/width that may fall outside the frame; this
     absorbs the uncertainty of the crown estimate (about a tenth of the head height)."""
+    max_face_box_outside: float = 0.0
+    """Share of a counted face's detector box that may lie past the frame edge (a box past
+    the edge is a face cut by the border)."""
     token_head_ratio: float = Field(0.75, gt=0.5, lt=0.95)
     """Chin-to-crown as a fraction of the token photo height (70-80 %; 33.75 of 45 mm)."""
     asis_head_ratio_min: float = 0.70
@@ -112,12 +115,26 @@ class PhotoSettings(BaseModel):
     max_occlusion: float = 0.30
     """Fraction of the lower face whose colour departs from the skin colour."""
     max_eye_occlusion: float = 0.45
+    max_texture_asymmetry: float = 0.45
+    """Left/right difference of fine detail over the skin, relative to the detail, above which
+    something covers one side (frontal compliant portraits reach 0.38; turned heads more)."""
     max_forehead_occlusion: float = 0.85
     """Share of the forehead unlike the cheek skin above which a covering is reported; high,
     because a fringe of hair covers the forehead as well (0.7 for astronaut, 0.9 for one
     compliant portrait)."""
     max_crown_ratio: float = 2.0
     """Crown height above the eyes / chin-to-eye distance above which a covering is suspected."""
+    cap_forehead_occlusion: float = 0.60
+    """A cap: forehead unlike skin above this *and* crown ratio above ``cap_crown_ratio``."""
+    cap_crown_ratio: float = 1.25
+    """Crown ratio of a cap (a fringe alone leaves the crown at skull height, about 1.0-1.2)."""
+    max_head_top_chroma: float = 25.0
+    """Chroma of the head above the forehead minus that of the cheeks above which it counts
+    as dyed fabric (natural hair is less saturated than skin: at most 10 on the labelled set;
+    the red beanie reads 55)."""
+    max_skin_texture: float = 45.0
+    """Mean |Laplacian| of the cheeks in the aligned face above which they are fabric, not
+    skin (skin reads 4-33, a knitted balaclava 67)."""
     max_red_eye: float = 0.35
     """Share of iris pixels that are flash-red."""
     max_blockiness: float = 2.5

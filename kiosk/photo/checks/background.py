@@ -21,7 +21,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     chroma. A cast shadow darkens the background next to the person relative to further away.
     """
     bg = background(a)
-    if bg is None or bg.mask.sum() < _MIN_PIXELS:
+    if bg is None or np.count_nonzero(bg.mask) < _MIN_PIXELS:
         return [unknown(n, "no background visible")
                 for n in ("BackgroundUniformity", "BackgroundShadow")]
     mask8 = bg.mask.astype(np.uint8)
@@ -42,7 +42,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
                        f"chroma <= {s.max_background_chroma:g}",
                        {"background_luminance": mean, "background_gradient": gradient,
                         "background_chroma": chroma})]
-    if bg.near.sum() < 30 or bg.far.sum() < 30:
+    if np.count_nonzero(bg.near) < 30 or np.count_nonzero(bg.far) < 30:
         results.append(unknown("BackgroundShadow", "background too small"))
         return results
     # A cast shadow falls on one side only: compare the darkest tenth next to the person

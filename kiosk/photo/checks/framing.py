@@ -28,6 +28,25 @@ def _cut_off(a: FrameAnalysis) -> float:
     return max(0.0, float(over.max())) / head
 
 
+def box_outside(a: FrameAnalysis, s: PhotoSettings) -> float:
+    """How far any counted face's detector box reaches past the frame edge (share of its width).
+
+    The detector box spans brows to chin, so a box past the edge is a face cut by the border:
+    the main face, or a second face at the border of a group photo. Faces too small to count
+    as a second face (``min_second_face_ratio``) are ignored, like in ``single_face``.
+    """
+    if not a.faces:
+        return 0.0
+    main = a.faces[0].width
+    worst = 0.0
+    for f in a.faces:
+        if f.width < s.min_second_face_ratio * main or f.width <= 0:
+            continue
+        over = max(-f.x, -f.y, f.x + f.width - a.width, f.y + f.height - a.height)
+        worst = max(worst, over / f.width)
+    return worst
+
+
 def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     """Head cut off, too small, too large, or (as-is) off centre."""
     if not a.has_face:
@@ -43,9 +62,12 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     head = float(np.linalg.norm(a.chin - a.crown))
     head_ratio = head / a.height
     cut = _cut_off(a)
+    boxes = box_outside(a, s)
     # The mask running off the frame above the head is the surest sign of a cut crown.
-    results = [verdict("FaceInFrame", cut, cut <= 0.02 and not a.crown_cut, "face_cut_off",
-                       "whole head inside the frame", {"crown_cut": float(a.crown_cut)})]
+    inside = cut <= 0.02 and not a.crown_cut and boxes <= s.max_face_box_outside
+    results = [verdict("FaceInFrame", cut, inside, "face_cut_off",
+                       "whole head inside the frame, no face box past the edge",
+                       {"crown_cut": float(a.crown_cut), "face_box_outside": boxes})]
     if mode == "live":
         results.append(verdict("HeadSize", head_ratio, head_ratio >= s.min_head_frame_ratio,
                                "face_too_small", f"head >= {s.min_head_frame_ratio:g} of frame"))

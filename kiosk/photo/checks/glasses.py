@@ -22,17 +22,18 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     r = face_regions(a)
     if r is None:
         return [unknown(n, "no face") for n in ("Glasses", "GlassesGlare")]
-    g = r.gray.astype(np.float32)
     # Horizontal frame edges (bridge, rims) show as vertical gradient; normalise by the face's
-    # own contrast so that lighting does not matter.
-    gy = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3))
+    # own contrast so that lighting does not matter. 16-bit from 8-bit input is exact.
+    gy = np.abs(cv2.Sobel(r.gray, cv2.CV_16S, 0, 1, ksize=3))
     cheek_mask = r.cheek_left | r.cheek_right
-    norm = float(gy[cheek_mask].mean()) + 4.0
-    bridge = float(gy[r.bridge].mean()) / norm if r.bridge.any() else 0.0
+    norm = cv2.mean(gy, mask=cheek_mask.astype(np.uint8))[0] + 4.0
+    bridge = (cv2.mean(gy, mask=r.bridge.astype(np.uint8))[0] / norm
+              if r.bridge.any() else 0.0)
     score = bridge / 10.0
     cheeks = median_u8(r.gray[cheek_mask]) + 1.0
-    tint = median_u8(r.gray[r.eye_band]) / cheeks
-    glare = float(np.mean(r.gray[r.eye_band] > 250))
+    band = r.gray[r.eye_band]
+    tint = median_u8(band) / cheeks
+    glare = float(np.mean(band > 250))
     present = score >= s.glasses_threshold
     tinted = tint < s.max_lens_tint
     ok = not (present and not s.allow_clear_glasses) and not tinted
