@@ -174,7 +174,7 @@ def analyse(pixels: np.ndarray) -> Analysis:
         "roi_area": float(view.pixel_mask.sum()),
     }
     if view.signatures.shape[0] < 2:
-        empty = Minutiae(*(np.zeros(0, np.float32) for _ in range(5)))
+        empty = Minutiae(*(np.zeros(0, np.float32) for _ in range(6)))
         measures.update(dict.fromkeys(_BLOCK_MEASURES, 0.0))
         measures["roi_mean"] = measures["mu"]
         return Analysis(view, measures, empty, np.zeros_like(view.image), 9.0)

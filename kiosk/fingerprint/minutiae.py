@@ -16,6 +16,9 @@ N_ORIENTATIONS = 12
 MIN_SEPARATION = 5.0
 #: Minutiae closer than this to the edge of the finger area are edge artefacts.
 EDGE_MARGIN = 14
+#: Radius (px) of the skeleton patch that tells which way the ridge runs from a minutia:
+#: under one ridge period, so the neighbouring ridges stay out of it.
+DIRECTION_RADIUS = 7
 
 
 @dataclass(frozen=True)
@@ -25,11 +28,13 @@ class Minutiae:
     Attributes:
         x: Column in pixels.
         y: Row in pixels.
-        angle: Ridge orientation at the minutia in radians [0, pi). Which way the minutia
-            points is left out on purpose: it is easily misjudged on real prints, and the
-            comparison tries both ways round.
+        angle: Ridge orientation at the minutia in radians [0, pi), from the smoothed
+            orientation field (steadier than the skeleton's own direction).
         kind: 1 for a ridge ending, 3 for a bifurcation.
         quality: Orientation certainty of the block the minutia lies in, in [0, 1].
+        direction: ``angle`` or ``angle + pi``, whichever points along the ridge(s) leaving
+            the minutia, in [0, 2 pi). The same for an ending and the bifurcation it turns
+            into when it touches its neighbour (the neighbour's two arms cancel out).
     """
 
     x: np.ndarray
@@ -37,6 +42,7 @@ class Minutiae:
     angle: np.ndarray
     kind: np.ndarray
     quality: np.ndarray
+    direction: np.ndarray
 
     def __len__(self) -> int:
         return int(self.x.size)
@@ -101,6 +107,22 @@ def _crossing_number(skeleton: np.ndarray) -> np.ndarray:
     return np.where(skeleton, total // 2, 0)
 
 
+def _directions(
+    skeleton: np.ndarray, xs: np.ndarray, ys: np.ndarray, angles: np.ndarray
+) -> np.ndarray:
+    """Which way of each orientation the skeleton around the minutia lies (see Minutiae)."""
+    radius = DIRECTION_RADIUS
+    oy, ox = np.mgrid[-radius : radius + 1, -radius : radius + 1]
+    disk = ox**2 + oy**2 <= radius**2
+    padded = np.pad(skeleton, radius)
+    patches = padded[ys[:, None, None] + radius + oy, xs[:, None, None] + radius + ox] & disk
+    # Ending: the centre of mass lies on its ridge; bifurcation: on the side of the fork
+    # (the two branches' sideways parts cancel).
+    vx, vy = (patches * ox).sum(axis=(1, 2)), (patches * oy).sum(axis=(1, 2))
+    forward = vx * np.cos(angles) + vy * np.sin(angles) >= 0
+    return np.where(forward, angles, angles + np.pi).astype(np.float32)
+
+
 def extract(
     view: BlockView, enhanced: np.ndarray, orientation: np.ndarray | None = None
 ) -> tuple[Minutiae, np.ndarray]:
@@ -133,6 +155,7 @@ def extract(
     if orientation is None:
         orientation = pixel_orientation(view)
     angles = orientation[ys, xs].astype(np.float32)
+    directions = _directions(skeleton, xs, ys, angles)
     return Minutiae(
-        xs.astype(np.float32), ys.astype(np.float32), angles, kinds, coherence
+        xs.astype(np.float32), ys.astype(np.float32), angles, kinds, coherence, directions
     ), skeleton

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import cv2
 import numpy as np
 import pytest
 
@@ -47,3 +48,23 @@ def test_score_range_and_degenerate_templates(templates: dict) -> None:
     assert len(empty) == 0
     assert compare(empty, templates[31, 1]) == 0.0
     assert 0.0 <= compare(templates[31, 1], templates[31, 1]) <= 1.0
+
+
+def test_turned_and_shifted_copy_still_matches(templates: dict) -> None:
+    """Alignment comes from the minutiae themselves: placement on the platen does not matter."""
+    image = persona_finger(31, 2, "good", 1)
+    height, width = image.shape
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), 25.0, 1.0)
+    turn[:, 2] += (30.0, -20.0)
+    moved = cv2.warpAffine(image, turn, (width, height), borderValue=255)
+    threshold = FingerprintSettings().match_threshold
+    assert compare(templates[31, 1], extract_template(moved)) >= threshold
+
+
+def test_small_common_area_is_not_punished_twice(templates: dict) -> None:
+    """A partial impression of the same finger still matches the full one."""
+    image = persona_finger(32, 2, "good", 2)
+    height, width = image.shape
+    part = image[height // 4 : height // 4 + 220, width // 4 : width // 4 + 220]
+    threshold = FingerprintSettings().match_threshold
+    assert compare(templates[32, 1], extract_template(part)) >= threshold

@@ -32,7 +32,9 @@ _PIXELS.setflags(write=False)
 def fake_template(identity: int) -> Template:
     """A template whose only content is which physical finger it came from."""
     one = np.zeros((1, 1))
-    return Template(np.array([[float(identity), 0.0]]), np.zeros(1), one, one, one, one > 0)
+    return Template(
+        np.array([[float(identity), 0.0]]), np.zeros(1), one, one, one, one > 0, np.zeros(1)
+    )
 
 
 def same_identity(a: Template, b: Template) -> float:
