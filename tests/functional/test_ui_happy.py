@@ -9,48 +9,43 @@ from textual.widgets import Static
 
 from kiosk.fingerprint.encoding import parse_iso19794_4
 from kiosk.workflow import State
-from tests.helpers.kiosk import SIZE, make_app, wait_for
+from tests.helpers.kiosk import running_kiosk, wait_for
 
 
 async def test_happy_path_through_every_screen(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    app = make_app("happy")
-    references: list[str] = []
-    app.session.listeners.append(
-        lambda old, new, event: references.append(app.session.data.reference or "")
-        if new is State.DONE else None)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await wait_for(app, State.WELCOME)
-            await pilot.click("#choose-en")
-            await pilot.click("#start")
-            await wait_for(app, State.PHOTO, timeout=20)
-            await wait_for(app, State.PHOTO_REVIEW, timeout=60)
-            assert app.session.data.photo.preview.shape[2] == 3
-            await pilot.click("#accept")
-            await wait_for(app, State.FINGERPRINTS)
-            await wait_for(app, State.SIGNATURE, timeout=240)
-            prints = app.session.data.fingerprints
-            assert [int(finger.position) for finger in prints.fingers] == [7, 2]
-            await wait_for(app, State.SUMMARY, timeout=20)
-            summary = " ".join(str(widget.render()) for widget in app.screen.query(Static))
-            assert "METTE MARIE HANSEN" in summary
-            await pilot.click("#consent")
-            await wait_for(app, State.DONE, timeout=20)
-            shown = str(app.screen.query_one("#reference", Static).render())
-            assert shown == references[0] and shown.startswith("PB-")
-            # Handed off: the kiosk holds nothing but the reference; the outbox has it.
-            assert not app.session.data.holds_captured_data()
-            application = app.runtime.outbox.collect(shown)
-            assert application is not None
-            assert [int(f.position) for f in application.fingerprints.fingers] == [7, 2]
-            # ...and in the ISO/IEC 19794-4 record the case worker receives.
-            views = parse_iso19794_4(application.fingerprint_record)
-            assert [int(view.position) for view in views] == [7, 2]
-            await pilot.click("#finish")
-            await wait_for(app, State.WELCOME)
-    finally:
-        app.runtime.close()
+    async with running_kiosk("happy") as (app, pilot):
+        references: list[str] = []
+        app.session.listeners.append(
+            lambda old, new, event: references.append(app.session.data.reference or "")
+            if new is State.DONE else None)
+        await pilot.click("#choose-en")
+        await pilot.click("#start")
+        await wait_for(app, State.PHOTO, timeout=20)
+        await wait_for(app, State.PHOTO_REVIEW, timeout=60)
+        assert app.session.data.photo.preview.shape[2] == 3
+        await pilot.click("#accept")
+        await wait_for(app, State.FINGERPRINTS)
+        await wait_for(app, State.SIGNATURE, timeout=240)
+        prints = app.session.data.fingerprints
+        assert [int(finger.position) for finger in prints.fingers] == [7, 2]
+        await wait_for(app, State.SUMMARY, timeout=20)
+        summary = " ".join(str(widget.render()) for widget in app.screen.query(Static))
+        assert "METTE MARIE HANSEN" in summary
+        await pilot.click("#consent")
+        await wait_for(app, State.DONE, timeout=20)
+        shown = str(app.screen.query_one("#reference", Static).render())
+        assert shown == references[0] and shown.startswith("PB-")
+        # Handed off: the kiosk holds nothing but the reference; the outbox has it.
+        assert not app.session.data.holds_captured_data()
+        application = app.runtime.outbox.collect(shown)
+        assert application is not None
+        assert [int(f.position) for f in application.fingerprints.fingers] == [7, 2]
+        # ...and in the ISO/IEC 19794-4 record the case worker receives.
+        views = parse_iso19794_4(application.fingerprint_record)
+        assert [int(view.position) for view in views] == [7, 2]
+        await pilot.click("#finish")
+        await wait_for(app, State.WELCOME)
     # Personal data never reaches a log: not the name, not the passport number.
     logged = caplog.text.upper()
     assert "welcome -> identify" in caplog.text  # the audit trail was captured
@@ -59,20 +54,15 @@ async def test_happy_path_through_every_screen(caplog: pytest.LogCaptureFixture)
 
 
 async def test_device_error_offers_retry_and_recovers() -> None:
-    app = make_app("happy")
-    world = app.runtime.world
-    assert world is not None
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await wait_for(app, State.WELCOME)
-            world.inject("scanner:unplug")
-            await pilot.click("#start")
-            await wait_for(app, State.DEVICE_ERROR, timeout=20)
-            assert app.session.data.fault == ("scanner", "device_disconnected")
-            text = str(app.screen.query_one("#device", Static).render())
-            assert "scanner" in text.lower()
-            world.clear("scanner:unplug")
-            await pilot.click("#retry")
-            await wait_for(app, State.PHOTO, timeout=20)
-    finally:
-        app.runtime.close()
+    async with running_kiosk("happy") as (app, pilot):
+        world = app.runtime.world
+        assert world is not None
+        world.inject("scanner:unplug")
+        await pilot.click("#start")
+        await wait_for(app, State.DEVICE_ERROR, timeout=20)
+        assert app.session.data.fault == ("scanner", "device_disconnected")
+        text = str(app.screen.query_one("#device", Static).render())
+        assert "scanner" in text.lower()
+        world.clear("scanner:unplug")
+        await pilot.click("#retry")
+        await wait_for(app, State.PHOTO, timeout=20)

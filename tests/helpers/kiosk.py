@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from textual.pilot import Pilot
 
 from kiosk.config import KioskConfig, SimulatorSettings, TimeoutSettings
 from kiosk.runtime import KioskRuntime
@@ -35,3 +39,16 @@ async def wait_for(app: KioskApp, state: State, timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"kiosk shows {app.session.state.value}, not {state.value}")
         await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def running_kiosk(scenario: str = "happy", **timeouts: float
+                        ) -> AsyncIterator[tuple[KioskApp, Pilot[None]]]:
+    """A kiosk on the simulator, running headless, shown its welcome screen; closed after."""
+    app = make_app(scenario, **timeouts)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(app, State.WELCOME)
+            yield app, pilot
+    finally:
+        app.runtime.close()
