@@ -22,6 +22,7 @@ from kiosk.steps.fingerprints import FingerStep
 from kiosk.ui.messages import Progress, WorkflowEvent
 from kiosk.ui.screens.base import KioskScreen, actions
 from kiosk.ui.widgets.camera_preview import CameraPreview
+from kiosk.ui.widgets.finger_chart import FingerChart
 from kiosk.workflow import State
 from kiosk.workflow import events as ev
 
@@ -170,11 +171,14 @@ class FingerprintsScreen(DeviceStepScreen):
     device = "fingerprint"
     #: The running sequence, once the worker has made it (staff mark fingers on it).
     fingers: FingerStep | None = None
+    #: The finger position asked for now (kept across a language switch).
+    shown_position: int | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(self.t("ui.fingerprints.title"), classes="title")
         yield Static(self.t("ui.fingerprints.lead"), classes="lead")
         yield Static("", classes="problem", id="status")
+        yield FingerChart(self.kiosk.language, self.shown_position, id="finger-chart")
         yield Static("", classes="status", id="detail")
         yield Static("", classes="status", id="feedback")
         # Staff only: a finger that cannot be given (injury, amputation), with the reason.
@@ -206,6 +210,7 @@ class FingerprintsScreen(DeviceStepScreen):
             request = fingers.request()
             self.post_message(Progress("ui.fingerprints.place", {
                 "finger": self.t(request.finger_key),
+                "position": int(request.capture.position),
                 "attempt": request.attempt, "attempts": request.attempts,
             }))
             image = reader.capture(runtime.poll_s)
@@ -225,6 +230,8 @@ class FingerprintsScreen(DeviceStepScreen):
         text = self.t(message.key, **message.values)
         if message.key == "ui.fingerprints.place":
             self.query_one("#status", Static).update(text)
+            self.shown_position = message.values["position"]
+            self.query_one(FingerChart).show(self.shown_position)
             self.query_one("#detail", Static).update(self.t(
                 "ui.fingerprints.attempt", number=message.values["attempt"],
                 total=message.values["attempts"]))
