@@ -59,8 +59,10 @@ class FingerChart(Static):
                     name = translate(f"ui.fingerprints.short_{SHORT_NAMES[finger]}", self.language)
                     cell = (name if row == 0 else ("▼" if finger == self.position else "")).center(
                         WIDTH - 1)
+                    # The index fingers (asked for first) stand out a little even when not asked.
                     style = ("bold #000000 on #ffd700" if finger == self.position
-                             else "#ffffff on #303030" if finger in (2, 7) else "#808080 on #181818")
+                             else "#ffffff on #303030" if finger in (2, 7)
+                             else "#808080 on #181818")
                     text.append(cell, style)
                     text.append(" ")
                 text.append("    " if column == 0 else "\n")
