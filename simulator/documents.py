@@ -9,29 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-WEIGHTS = (7, 3, 1)
+from kiosk.document.compose import compose
+
+#: Characters the name fields of TD3 line 1 hold after the document code and issuing state.
+NAME_WIDTH = 39
 
 
-def check_digit(field: str) -> str:
-    """ICAO 9303 7-3-1 check digit of an MRZ field."""
-    total = 0
-    for position, char in enumerate(field):
-        if char.isdigit():
-            value = int(char)
-        elif char.isalpha():
-            value = ord(char) - ord("A") + 10
-        else:  # the filler '<' counts as 0
-            value = 0
-        total += value * WEIGHTS[position % 3]
-    return str(total % 10)
-
-
-def _name_field(surname: str, given_names: str, width: int) -> str:
-    def clean(text: str) -> str:
-        return "<".join(text.upper().replace("-", " ").split())
-
-    name = f"{clean(surname)}<<{clean(given_names)}"
-    return name[:width].ljust(width, "<")
+def _name(text: str) -> str:
+    """Upper case, hyphens and repeated spaces folded to single spaces (fillers in the MRZ)."""
+    return " ".join(text.upper().replace("-", " ").split())
 
 
 @dataclass(frozen=True)
@@ -49,21 +35,23 @@ class PassportFacts:
     document_code: str = "P<"
     personal_number: str = ""
 
-    def mrz(self) -> tuple[str, str]:
-        """The two TD3 lines of 44 characters."""
-        line1 = (self.document_code + self.issuing_state
-                 + _name_field(self.surname, self.given_names, 39))
-        number = self.number.upper().ljust(9, "<")[:9]
-        birth = self.birth.strftime("%y%m%d")
-        expiry = self.expiry.strftime("%y%m%d")
-        optional = self.personal_number.upper().ljust(14, "<")[:14]
-        optional_check = "<" if not self.personal_number else check_digit(optional)
-        composite = (number + check_digit(number) + birth + check_digit(birth) + expiry
-                     + check_digit(expiry) + optional + optional_check)
-        line2 = (number + check_digit(number) + self.nationality + birth + check_digit(birth)
-                 + self.sex + expiry + check_digit(expiry) + optional + optional_check
-                 + check_digit(composite))
-        return line1, line2
+    def mrz(self) -> tuple[str, ...]:
+        """The two TD3 lines of 44 characters, composed by the document core."""
+        surname = _name(self.surname)
+        # Too long a name is cut on the given names, so the surname stays whole.
+        given = _name(self.given_names)[: max(0, NAME_WIDTH - len(surname) - 2)].rstrip()
+        return compose("TD3", {
+            "document_code": self.document_code.rstrip("<"),
+            "issuing_state": self.issuing_state,
+            "surname": surname,
+            "given_names": given,
+            "document_number": self.number.upper(),
+            "nationality": self.nationality,
+            "birth_date": self.birth.strftime("%y%m%d"),
+            "sex": self.sex,
+            "expiry_date": self.expiry.strftime("%y%m%d"),
+            "optional_data": self.personal_number.upper(),
+        })
 
 
 def years_ago(today: dt.date, years: int, days: int = 0) -> dt.date:

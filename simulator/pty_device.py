@@ -34,20 +34,6 @@ class TrafficEntry(NamedTuple):
     data: bytes
 
 
-def format_traffic(entries: list[TrafficEntry], width: int = 16) -> list[str]:
-    """Hex dump lines for a developer panel: ``+seconds  rx|tx  hex  ascii`` per ``width`` bytes."""
-    if not entries:
-        return []
-    t0, lines = entries[0].t, []
-    for entry in entries:
-        for i in range(0, len(entry.data), width):
-            chunk = entry.data[i : i + width]
-            text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
-            dump = chunk.hex(" ").ljust(width * 3)
-            lines.append(f"+{entry.t - t0:8.3f}  {entry.direction}  {dump} {text}")
-    return lines
-
-
 class PtyDevice:
     """Base of the simulated serial devices; subclasses implement :meth:`handle`.
 

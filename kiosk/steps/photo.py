@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -82,7 +81,3 @@ class PhotoStep:
         """Release the models."""
         self.session.close()
 
-
-def measurements(photo: Any) -> dict[str, float]:
-    """The measurements recorded with a captured photo (for the hand-off record)."""
-    return dict(photo.token.measurements)

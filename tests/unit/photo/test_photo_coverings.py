@@ -40,17 +40,21 @@ def test_studio_frame_has_no_covering_or_occlusion(analyzer: FaceAnalyzer,
     assert m["face_box_outside"] == 0.0
 
 
-def test_red_hat_is_a_head_covering(analyzer: FaceAnalyzer, studio: np.ndarray,
-                                    studio_analysis: FrameAnalysis) -> None:
-    a = studio_analysis
+
+def red_hat(studio: np.ndarray, a: FrameAnalysis) -> np.ndarray:
+    """The studio frame with a dyed beanie: half an ellipse from the forehead over the crown."""
     assert a.points is not None and a.chin is not None
     oval = a.points[geo.FACE_OVAL, :2]
     x0, x1, top = oval[:, 0].min(), oval[:, 0].max(), a.points[geo.FOREHEAD, 1]
     hat = studio.copy()
-    # A dyed beanie: the upper half of an ellipse from the forehead over the crown.
     cv2.ellipse(hat, (int((x0 + x1) / 2), int(top)),
                 (int((x1 - x0) * 0.62), int((a.chin[1] - top) * 0.55)), 0, 180, 360,
                 (40, 40, 200), -1)
+    return hat
+
+def test_red_hat_is_a_head_covering(analyzer: FaceAnalyzer, studio: np.ndarray,
+                                    studio_analysis: FrameAnalysis) -> None:
+    hat = red_hat(studio, studio_analysis)
     report = judge(analyzer, hat)
     assert "head_covering" in report.defects
     assert report.measures["head_top_chroma"] > 25
@@ -58,14 +62,7 @@ def test_red_hat_is_a_head_covering(analyzer: FaceAnalyzer, studio: np.ndarray,
 
 def test_red_hat_passes_when_coverings_are_allowed(analyzer: FaceAnalyzer, studio: np.ndarray,
                                                    studio_analysis: FrameAnalysis) -> None:
-    a = studio_analysis
-    assert a.points is not None and a.chin is not None
-    oval = a.points[geo.FACE_OVAL, :2]
-    x0, x1, top = oval[:, 0].min(), oval[:, 0].max(), a.points[geo.FOREHEAD, 1]
-    hat = studio.copy()
-    cv2.ellipse(hat, (int((x0 + x1) / 2), int(top)),
-                (int((x1 - x0) * 0.62), int((a.chin[1] - top) * 0.55)), 0, 180, 360,
-                (40, 40, 200), -1)
+    hat = red_hat(studio, studio_analysis)
     settings = PhotoSettings(allow_head_covering=True)
     assert "head_covering" not in assess(analyzer.analyze(hat), settings, "live").defects
 

@@ -112,11 +112,3 @@ def test_stop_removes_the_link() -> None:
     path = device.start()
     device.stop()
     assert not os.path.exists(os.path.dirname(path))
-
-
-def test_traffic_hex_dump_for_the_developer_panel() -> None:
-    from simulator.pty_device import TrafficEntry, format_traffic
-
-    lines = format_traffic([TrafficEntry(1.0, RX, b"\xef\x01AB"), TrafficEntry(1.5, TX, b"x" * 17)])
-    assert lines[0].startswith("+   0.000  rx  ef 01 41 42") and lines[0].endswith("..AB")
-    assert len(lines) == 3 and lines[1].startswith("+   0.500  tx")
