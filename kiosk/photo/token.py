@@ -20,11 +20,11 @@ class TokenPhotoError(ValueError):
 class TokenPhoto:
     """The passport photo and what goes with it to the hand-off."""
 
-    image: np.ndarray
+    image: np.ndarray = field(repr=False)
     """The token image (BGR), 35 x 45 proportions."""
-    jpeg: bytes
+    jpeg: bytes = field(repr=False)
     jpeg_quality: int
-    jpeg2000: bytes | None
+    jpeg2000: bytes | None = field(repr=False)
     """JPEG 2000 of the same image when the codec is available (``None`` otherwise)."""
     full_frame: np.ndarray = field(repr=False)
     """The untouched full-resolution frame, kept for the hand-off."""

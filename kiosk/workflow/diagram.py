@@ -7,6 +7,7 @@ from kiosk.workflow.machine import (
     END_STATES,
     OVERLAYS,
     RESUME,
+    STAY,
     TRANSITIONS,
     State,
 )
@@ -21,10 +22,14 @@ GUARD_TARGETS = {
 def mermaid() -> str:
     """The workflow as a Mermaid ``stateDiagram-v2``; cross-cutting rules are summarised."""
     lines = ["stateDiagram-v2", f"    [*] --> {State.WELCOME.value}"]
-    cross_cutting = {"RequestHelp", "Cancel", "InactivityTimeout", "DeviceFailed"}
+    cross_cutting = {"RequestHelp", "Cancel", "InactivityTimeout", "DeviceFailed",
+                     "TakeOutOfService", "EndSession"}
     for (source, event), target in TRANSITIONS.items():
         name = event.__name__
         if name in cross_cutting and source is not State.INACTIVITY_WARNING:
+            continue
+        if target == STAY:
+            lines.append(f"    {source.value} --> {source.value}: {name} (staff, recorded)")
             continue
         if target == RESUME:
             lines.append(f"    {source.value} --> [*]: {name} (back)")
@@ -39,6 +44,10 @@ def mermaid() -> str:
         "    end note",
         "    note right of aborted",
         f"        Cancel from {_names(ACTIVE_STATES)} and the overlays",
+        "    end note",
+        "    note right of out_of_service",
+        "        TakeOutOfService (staff) from every screen but handoff; EndSession (staff)",
+        "        from the steps and overlays ends in aborted",
         "    end note",
         "    note right of inactivity_warning",
         f"        InactivityTimeout: active steps warn first; {_names(END_STATES)} go to welcome",

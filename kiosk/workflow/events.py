@@ -1,23 +1,33 @@
 """Events that move a session: frozen dataclasses, one per thing that can happen.
 
-Citizen events come from taps on the screen; device events from the workers that talk to the
-devices; clock events from the session's own inactivity timer. Payloads are opaque to the
-workflow (it never looks inside a photo or a fingerprint), so it needs no image libraries.
+Citizen events come from taps on the screen; device events from the kiosk service's step
+runners; clock events from the session's own inactivity timer; staff events from a librarian,
+always with the actor who did it. Payloads are typed but opaque to the workflow (it never looks
+inside a photo or a fingerprint), and their modules are imported for type checking only, so the
+workflow loads no image libraries.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from kiosk.document.decision import DocumentDecision
+    from kiosk.fingerprint.sequence import SequenceResult
+    from kiosk.photo.token import TokenPhoto
 
 
-class DocumentVerdict(Protocol):
-    """What the workflow needs from the document core's decision."""
+class SignatureImage(Protocol):
+    """What the kiosk keeps of a signature: its rendered image (the pad's driver type fits)."""
 
-    eligible: bool
-    path: str
-    reason: str
-    fingerprints_required: bool
+    @property
+    def image(self) -> NDArray[np.uint8]:
+        """Grey image, white background."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -97,28 +107,28 @@ class RetryDevice(Event):
 class DocumentRead(Event):
     """The scanner read a document and the document core judged it."""
 
-    decision: DocumentVerdict
+    decision: DocumentDecision
 
 
 @dataclass(frozen=True)
 class PhotoCaptured(Event):
     """Auto-capture took a photo (the payload is the photo core's result)."""
 
-    photo: Any
+    photo: TokenPhoto
 
 
 @dataclass(frozen=True)
 class FingerprintsCaptured(Event):
     """The finger sequence finished (the payload is the fingerprint core's result)."""
 
-    fingerprints: Any
+    fingerprints: SequenceResult
 
 
 @dataclass(frozen=True)
 class SignatureCaptured(Event):
     """The citizen signed on the pad."""
 
-    signature: Any
+    signature: SignatureImage
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,53 @@ class DeviceFailed(Event):
 
     device: str
     code: str
+
+
+# --- staff ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffEvent(Event):
+    """Something a librarian did. ``actor`` names them (a staff id, never a citizen's data)."""
+
+    actor: str
+
+
+@dataclass(frozen=True)
+class MarkFingerUnavailable(StaffEvent):
+    """The finger asked for now cannot be given; ``reason`` is an UnavailableReason code."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class OverrideCheck(StaffEvent):
+    """Staff accept a failed check (``check``, e.g. a photo check code) for ``reason``."""
+
+    check: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class TakeOutOfService(StaffEvent):
+    """The kiosk stops taking citizens (the citizen is told where to go instead)."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PutBackInService(StaffEvent):
+    """The kiosk takes citizens again."""
+
+
+@dataclass(frozen=True)
+class EndSession(StaffEvent):
+    """Staff end the citizen's session; nothing captured is kept."""
+
+
+@dataclass(frozen=True)
+class AcknowledgeHelp(StaffEvent):
+    """A librarian answers the help call: the citizen is told someone is on the way."""
 
 
 # --- the clock ---------------------------------------------------------------------------

@@ -11,6 +11,9 @@ The rules, in the order a citizen meets them:
   and return to it.
 * Inactivity anywhere warns first; inactivity in the warning wipes the session (welcome).
 * Cancel from any step ends in *aborted*, which holds nothing captured.
+* Staff events carry an actor. Some change the state (out of service and back, end the
+  session); others stay in the state and are recorded (a finger marked unavailable, a check
+  overridden, a help call acknowledged).
 
 Transitions are a ``(state, event type) -> target`` table; a target is a state or a guard that
 picks one from the event. An event the table does not list for the current state raises
@@ -21,9 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.workflow import events as ev
+
+if TYPE_CHECKING:
+    from kiosk.workflow.session import SessionData
 
 
 class State(StrEnum):
@@ -43,6 +49,7 @@ class State(StrEnum):
     INACTIVITY_WARNING = "inactivity_warning"
     ABORTED = "aborted"
     DEVICE_ERROR = "device_error"
+    OUT_OF_SERVICE = "out_of_service"
 
 
 #: Steps of an application in progress (a citizen is at the kiosk and data may be captured).
@@ -60,9 +67,11 @@ DEVICE_STEPS = frozenset({
 END_STATES = frozenset({State.DONE, State.ABORTED})
 #: Marker target: go back to the state under the overlay.
 RESUME = "resume"
+#: Marker target: stay in the state; the event is recorded (staff actions that change no screen).
+STAY = "stay"
 
 #: A guard picks the target from the session data and the event.
-Guard = Callable[[Any, ev.Event], State]
+Guard = Callable[["SessionData", ev.Event], State]
 Target = State | str | Guard
 
 
@@ -75,7 +84,7 @@ class IllegalEventError(Exception):
         self.event = event
 
 
-def _after_document(data: Any, event: ev.Event) -> State:
+def _after_document(data: SessionData, event: ev.Event) -> State:
     assert isinstance(event, ev.DocumentRead)
     decision = event.decision
     if decision.eligible and decision.path == "self_service":
@@ -83,9 +92,10 @@ def _after_document(data: Any, event: ev.Event) -> State:
     return State.REFUSED
 
 
-def _after_photo(data: Any, event: ev.Event) -> State:
+def _after_photo(data: SessionData, event: ev.Event) -> State:
     # Children under 12 give no fingerprints (requirements.md §3); the document core knows the age.
-    return State.FINGERPRINTS if data.document.fingerprints_required else State.SIGNATURE
+    required = data.document is None or data.document.fingerprints_required
+    return State.FINGERPRINTS if required else State.SIGNATURE
 
 
 def _build_table() -> dict[tuple[State, type[ev.Event]], Target]:
@@ -107,10 +117,20 @@ def _build_table() -> dict[tuple[State, type[ev.Event]], Target]:
         (State.INACTIVITY_WARNING, ev.StillHere): RESUME,
         (State.INACTIVITY_WARNING, ev.InactivityTimeout): State.WELCOME,
         (State.DEVICE_ERROR, ev.RetryDevice): RESUME,
+        (State.FINGERPRINTS, ev.MarkFingerUnavailable): STAY,
+        (State.PHOTO, ev.OverrideCheck): STAY,
+        (State.PHOTO_REVIEW, ev.OverrideCheck): STAY,
+        (State.HELP, ev.AcknowledgeHelp): STAY,
+        (State.OUT_OF_SERVICE, ev.PutBackInService): State.WELCOME,
     }
     for state in State:
-        if state is not State.HELP:
+        if state not in (State.HELP, State.OUT_OF_SERVICE):
             table[(state, ev.RequestHelp)] = State.HELP
+        # Never in the middle of storing an application: it would lose the citizen's work.
+        if state not in (State.OUT_OF_SERVICE, State.HANDOFF):
+            table[(state, ev.TakeOutOfService)] = State.OUT_OF_SERVICE
+        if state in ACTIVE_STATES or state in OVERLAYS:
+            table[(state, ev.EndSession)] = State.ABORTED
         if state in ACTIVE_STATES or state in OVERLAYS:
             table[(state, ev.Cancel)] = State.ABORTED
         if state in ACTIVE_STATES or state in (State.HELP, State.DEVICE_ERROR):

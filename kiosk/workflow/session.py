@@ -4,20 +4,36 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import MISSING, dataclass, field, fields
+from typing import TYPE_CHECKING
 
 from kiosk.workflow import events as ev
 from kiosk.workflow.machine import (
     OVERLAYS,
     RESUME,
+    STAY,
     TRANSITIONS,
     IllegalEventError,
     State,
 )
 
+if TYPE_CHECKING:
+    from kiosk.document.decision import DocumentDecision
+    from kiosk.fingerprint.sequence import SequenceResult
+    from kiosk.photo.token import TokenPhoto
+
 #: Fields that hold biometric or personal data; wiped together, never logged.
 CAPTURED_FIELDS = ("document", "photo", "fingerprints", "signature")
+
+
+@dataclass(frozen=True)
+class StaffRecord:
+    """A staff action kept with the application: who, what, why (codes only)."""
+
+    actor: str
+    action: str
+    subject: str = ""
+    reason: str = ""
 
 
 @dataclass
@@ -25,15 +41,19 @@ class SessionData:
     """What a session holds. Biometric payloads are opaque here and live only in memory."""
 
     language: str
-    document: Any = None
-    photo: Any = None
-    fingerprints: Any = None
-    signature: Any = None
+    document: DocumentDecision | None = None
+    photo: TokenPhoto | None = None
+    fingerprints: SequenceResult | None = None
+    signature: ev.SignatureImage | None = None
     consent: bool = False
     reference: str | None = None
     #: Codes (never personal data) that explain the last refusal or device fault.
     refusal: str | None = None
     fault: tuple[str, str] | None = None
+    #: Staff actions on this application (fingers marked unavailable, checks overridden).
+    staff_actions: list[StaffRecord] = field(default_factory=list)
+    #: The librarian who answered the help call, while the citizen is in help.
+    help_acknowledged_by: str | None = None
 
     def holds_captured_data(self) -> bool:
         """True while any personal or biometric data is held."""
@@ -42,7 +62,11 @@ class SessionData:
     def wipe(self) -> None:
         """Forget everything but the language."""
         for item in fields(self):
-            if item.name != "language":
+            if item.name == "language":
+                continue
+            if item.default_factory is not MISSING:
+                setattr(self, item.name, item.default_factory())
+            else:
                 setattr(self, item.name, item.default)
 
     def __repr__(self) -> str:
@@ -103,6 +127,12 @@ class Session:
         target = TRANSITIONS.get((self.state, type(event)))
         if target is None:
             raise IllegalEventError(self.state, event)
+        if target == STAY:
+            self._record(event, self.state)
+            self.touch()
+            for listener in list(self.listeners):
+                listener(self.state, self.state, event)
+            return self.state
         if target == RESUME:
             new_state = self._resume.pop()
         elif isinstance(target, State):
@@ -147,12 +177,20 @@ class Session:
             case ev.RetryDocument():
                 data.document = None
                 data.refusal = None
+            case ev.MarkFingerUnavailable(actor=actor, reason=reason):
+                data.staff_actions.append(StaffRecord(actor, "finger_unavailable", "", reason))
+            case ev.OverrideCheck(actor=actor, check=check, reason=reason):
+                data.staff_actions.append(StaffRecord(actor, "override", check, reason))
+            case ev.AcknowledgeHelp(actor=actor):
+                data.help_acknowledged_by = actor
+            case ev.DismissHelp():
+                data.help_acknowledged_by = None
         if new_state is State.DONE:
             # Handed off: the kiosk keeps nothing of the application but its reference.
             reference = data.reference
             data.wipe()
             data.reference = reference
-        elif new_state in (State.WELCOME, State.ABORTED):
+        elif new_state in (State.WELCOME, State.ABORTED, State.OUT_OF_SERVICE):
             data.wipe()
 
     def _enter(self, new_state: State) -> None:
@@ -176,7 +214,7 @@ class Session:
 
     def deadline(self) -> float | None:
         """When the clock fires next, or None when it does not run (welcome, hand-off)."""
-        if self.state in (State.WELCOME, State.HANDOFF):
+        if self.state in (State.WELCOME, State.HANDOFF, State.OUT_OF_SERVICE):
             return None
         if self.state is State.INACTIVITY_WARNING:
             return self.history[-1].entered_at + self.inactivity_grace_s
