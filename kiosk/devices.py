@@ -1,47 +1,101 @@
-"""Build the kiosk's drivers from the device settings (a factory: config in, devices out)."""
+"""The kiosk's four devices, and the registry that builds their drivers from the settings.
+
+Each device kind has models (``fingerprint``: ``r30x``, ``usb-500ppi``...); a model is a factory
+``settings -> driver``. The kiosk registers the drivers it ships; an SDK wrapper (or the
+simulator's SDK facades) registers more from outside, so nothing here knows the simulator.
+A model with no registered factory gets an :class:`UnsupportedDevice` that says so.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TypeVar
 
 from drivers.camera import OpenCvCamera
-from drivers.interfaces import FingerprintReader
+from drivers.interfaces import Camera, Device, DocumentScanner, FingerprintReader, SignaturePad
 from drivers.mrz_scanner import SerialDocumentScanner
 from drivers.r30x import R30xFingerprintReader
 from drivers.unsupported import UnsupportedDevice
 from kiosk.config import DevicesSettings
-from kiosk.runtime import Devices
 
-if TYPE_CHECKING:
-    from simulator.world import SimulatedWorld
+DEVICE_NAMES = ("scanner", "fingerprint", "camera", "signature")
 
 
-def build_devices(settings: DevicesSettings, world: SimulatedWorld | None = None) -> Devices:
-    """One driver per device. Drivers never know whether the device is simulated."""
-    camera = settings.camera
-    source: str | int = int(camera.source) if camera.source.isdigit() else camera.source
-    if world is not None and world.fingerprint_sdk is not None:
-        fingerprint: FingerprintReader = world.fingerprint_sdk
-    elif settings.fingerprint.model == "usb-500ppi":
-        fingerprint = UnsupportedDevice("fingerprint", "no vendor SDK wrapped for USB scanners "
-                                        "yet (see README)")
-    else:
-        fingerprint = R30xFingerprintReader("fingerprint", settings.fingerprint.url,
-                                            baudrate=settings.fingerprint.baudrate)
-    if world is not None:
-        signature = world.signature_pad
-    else:
-        # Signature pads are reached only through vendor SDKs (devices.md §4); until one is
-        # wrapped, the self-test and the signature step say so.
-        signature = UnsupportedDevice("signature", "no driver for a hardware signature pad yet "
-                                      "(vendor SDK needed; see README)")
-    return Devices(
-        scanner=SerialDocumentScanner("scanner", settings.scanner.url,
-                                      framing=settings.scanner.framing,
-                                      baudrate=settings.scanner.baudrate),
-        fingerprint=fingerprint,
-        camera=OpenCvCamera("camera", source, width=camera.width, height=camera.height,
-                            fourcc=camera.fourcc, fps=camera.fps,
-                            lock_exposure=camera.lock_exposure),
-        signature=signature,
-    )
+@dataclass
+class Devices:
+    """The kiosk's four devices."""
+
+    scanner: DocumentScanner
+    fingerprint: FingerprintReader
+    camera: Camera
+    signature: SignaturePad
+
+    def items(self) -> Iterator[tuple[str, Device]]:
+        """``(configured name, device)`` pairs in a fixed order."""
+        yield "scanner", self.scanner
+        yield "fingerprint", self.fingerprint
+        yield "camera", self.camera
+        yield "signature", self.signature
+
+    def get(self, name: str) -> Device | None:
+        """A device by its configured name (None for a name that is not a device)."""
+        return dict(self.items()).get(name)
+
+
+ScannerFactory = Callable[[DevicesSettings], DocumentScanner]
+FingerprintFactory = Callable[[DevicesSettings], FingerprintReader]
+CameraFactory = Callable[[DevicesSettings], Camera]
+SignatureFactory = Callable[[DevicesSettings], SignaturePad]
+
+#: Why a model without a registered factory cannot be used, for staff and the self-test.
+MISSING_DRIVER = {
+    "fingerprint": "no vendor SDK wrapped for USB scanners yet (see README)",
+    "signature": "no driver for a hardware signature pad yet (vendor SDK needed; see README)",
+}
+
+
+class DeviceRegistry:
+    """Factories by device kind and model; ``build`` makes one driver per device."""
+
+    def __init__(self) -> None:
+        self.scanners: dict[str, ScannerFactory] = {}
+        self.fingerprints: dict[str, FingerprintFactory] = {}
+        self.cameras: dict[str, CameraFactory] = {}
+        self.signatures: dict[str, SignatureFactory] = {}
+
+    def build(self, settings: DevicesSettings) -> Devices:
+        """One driver per device. Drivers never know whether the device is simulated."""
+        return Devices(
+            scanner=_pick(self.scanners, "serial", "scanner")(settings),
+            fingerprint=_pick(self.fingerprints, settings.fingerprint.model,
+                              "fingerprint")(settings),
+            camera=_pick(self.cameras, "opencv", "camera")(settings),
+            signature=_pick(self.signatures, settings.signature.kind, "signature")(settings),
+        )
+
+
+D = TypeVar("D", bound=Device)
+
+
+def _pick(factories: dict[str, Callable[[DevicesSettings], D]], model: str, kind: str
+          ) -> Callable[[DevicesSettings], D | UnsupportedDevice]:
+    factory = factories.get(model)
+    if factory is not None:
+        return factory
+    reason = MISSING_DRIVER.get(kind, f"no driver registered for model {model!r}")
+    return lambda settings: UnsupportedDevice(kind, reason)
+
+
+def default_registry() -> DeviceRegistry:
+    """The drivers the kiosk ships: serial MRZ readers, R30x modules, OpenCV cameras."""
+    registry = DeviceRegistry()
+    registry.scanners["serial"] = lambda s: SerialDocumentScanner(
+        "scanner", s.scanner.url, framing=s.scanner.framing, baudrate=s.scanner.baudrate)
+    registry.fingerprints["r30x"] = lambda s: R30xFingerprintReader(
+        "fingerprint", s.fingerprint.url, baudrate=s.fingerprint.baudrate)
+    registry.cameras["opencv"] = lambda s: OpenCvCamera(
+        "camera", int(s.camera.source) if s.camera.source.isdigit() else s.camera.source,
+        width=s.camera.width, height=s.camera.height, fourcc=s.camera.fourcc, fps=s.camera.fps,
+        lock_exposure=s.camera.lock_exposure)
+    return registry
