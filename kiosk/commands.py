@@ -26,11 +26,14 @@ def register(subparsers: Subparsers) -> None:
     run.set_defaults(handler=_run)
 
     simulate = subparsers.add_parser("simulate", help="a scripted citizen goes through the "
-                                     "real UI against the simulator")
+                                     "kiosk against the simulator")
     simulate.add_argument("--scenario", required=True,
                           help="a bundled scenario name or a scenario file")
-    simulate.add_argument("--headless", action="store_true",
-                          help="no terminal needed; print a summary")
+    front = simulate.add_mutually_exclusive_group()
+    front.add_argument("--headless", action="store_true",
+                       help="through the real UI with no terminal needed; print a summary")
+    front.add_argument("--no-ui", action="store_true",
+                       help="drive the kiosk service directly (no UI loaded); print a summary")
     simulate.add_argument("--json", action="store_true", help="print the summary as JSON")
     _config_option(simulate)
     simulate.set_defaults(handler=_simulate)
@@ -70,7 +73,9 @@ def _load(args: argparse.Namespace) -> KioskConfig | None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kiosk.runtime import KioskRuntime, StartupError
+    import threading
+
+    from kiosk.composition import StartupError, build_kiosk
     from kiosk.ui.app import KioskApp
     from simulator.scenario import ScenarioError, load_scenario
 
@@ -80,20 +85,26 @@ def _run(args: argparse.Namespace) -> int:
     _log_to_file(config)
     try:
         scenario = load_scenario(args.scenario or config.simulator.persona)
-        runtime = KioskRuntime.start(config, scenario=scenario)
+        kiosk = build_kiosk(config, scenario=scenario)
     except (ScenarioError, StartupError) as error:
         print(f"kiosk: {error}", file=sys.stderr)
         return 1
     try:
-        KioskApp(runtime).run()
+        if args.scenario and kiosk.simulation is not None:
+            # A scenario named on the command line plays its taps and faults too.
+            from simulator.play import play
+
+            threading.Thread(target=lambda: asyncio.run(play(kiosk, scenario)),
+                             name="scenario", daemon=True).start()
+        KioskApp(kiosk.service).run()
     finally:
-        runtime.close()
+        kiosk.close()
     return 0
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from kiosk.runtime import StartupError
-    from kiosk.simulate import simulate
+    from kiosk.composition import StartupError, build_kiosk
+    from simulator.play import SimulationSummary, play, simulator_config
     from simulator.scenario import ScenarioError, load_scenario
 
     config = _load(args)
@@ -104,15 +115,26 @@ def _simulate(args: argparse.Namespace) -> int:
     except ScenarioError as error:
         print(f"kiosk: {error}", file=sys.stderr)
         return 2
-    if not args.headless:
+    if not (args.headless or args.no_ui):
         _log_to_file(config)
     try:
-        summary = asyncio.run(simulate(scenario, config.model_copy(
-            update={"simulator": config.simulator.model_copy(update={"enabled": True})}),
-            headless=args.headless))
+        kiosk = build_kiosk(simulator_config(config), scenario)
     except StartupError as error:
         print(f"kiosk: {error}", file=sys.stderr)
         return 1
+    try:
+        if args.no_ui:
+            summary: SimulationSummary = asyncio.run(play(kiosk, scenario))
+        else:
+            # Only here is the UI loaded: --no-ui imports no Textual module at all.
+            from kiosk.ui.app import KioskApp
+            from kiosk.ui.headless import run_in_app
+
+            app = KioskApp(kiosk.service)
+            summary = asyncio.run(run_in_app(
+                app, lambda driver: play(kiosk, scenario, driver), headless=args.headless))
+    finally:
+        kiosk.close()
     if args.json:
         print(json.dumps(summary.as_dict()))
     else:
@@ -131,30 +153,30 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _devices_check(args: argparse.Namespace) -> int:
-    from kiosk.runtime import KioskRuntime, StartupError
+    from kiosk.composition import StartupError, build_kiosk
 
     config = _load(args)
     if config is None:
         return 2
     try:
-        runtime = KioskRuntime.start(config, open_devices=False)
+        kiosk = build_kiosk(config, run=False)
     except StartupError as error:
         print(f"kiosk: {error}", file=sys.stderr)
         return 1
     try:
         for fault in args.simulate_fault:
-            if runtime.world is None:
+            if kiosk.simulation is None:
                 print("kiosk: --simulate-fault needs the simulator (no config with [devices])",
                       file=sys.stderr)
                 return 2
             try:
-                runtime.world.inject(_fault_spec(fault))
+                kiosk.simulation.inject(_fault_spec(fault))
             except ValueError as error:
                 print(f"kiosk: {error}", file=sys.stderr)
                 return 2
-        results = runtime.check_devices()
+        results = kiosk.service.check_devices()
     finally:
-        runtime.close()
+        kiosk.close()
     for name, device, health in results:
         if args.json:
             print(json.dumps({"device": name, "driver": type(device).__name__, "ok": health.ok,

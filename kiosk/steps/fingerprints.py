@@ -7,12 +7,11 @@ capture (``take_impression``), never from the screen, so left and right cannot b
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from drivers.interfaces import FingerprintImage
 from kiosk.fingerprint.impression import CaptureRequest, take_impression
+from kiosk.fingerprint.positions import FingerPosition
 from kiosk.fingerprint.sequence import (
     FingerSequence,
     SequenceResult,
@@ -21,9 +20,8 @@ from kiosk.fingerprint.sequence import (
 )
 from kiosk.fingerprint.settings import FingerprintSettings
 
-#: Told when the kiosk asks for a finger (``place``) and after a capture (``lift``):
-#: ``observer(kind, finger position code, attempt)``.
-Observer = Callable[[str, int, int], None]
+#: A value of a text: a number, or (names ending in ``_key``) a translation key.
+TextValue = int | float | str
 
 
 @dataclass(frozen=True)
@@ -43,29 +41,34 @@ class Request:
         """Attempt number, 1-based."""
         return self.capture.attempt
 
+    @property
+    def position(self) -> int:
+        """The ISO/IEC 19794-4 finger position code."""
+        return int(self.capture.position)
+
 
 @dataclass(frozen=True)
 class AttemptOutcome:
     """What the citizen is told after a capture."""
 
     text_key: str
-    #: Values for the text; ``finger`` holds a translation key of a finger's name.
-    values: dict[str, Any] = field(default_factory=dict)
+    #: Values for the text; ``finger_key`` holds a translation key of a finger's name.
+    values: dict[str, TextValue] = field(default_factory=dict)
+    #: The impression's quality score (None when the image was dropped).
+    quality: int | None = None
 
 
 class FingerStep:
-    """Drives a :class:`FingerSequence` for the screen's worker.
+    """Drives a :class:`FingerSequence` for the fingerprint step's runner.
 
-    The worker thread asks and records; staff on the UI thread may mark the current finger as
-    unavailable. A lock keeps the two apart.
+    The runner's thread asks and records; a staff event on the service's thread may mark the
+    current finger as unavailable. A lock keeps the two apart.
     """
 
     def __init__(self, settings: FingerprintSettings, age: int | None) -> None:
         self.settings = settings
         # An unknown age is treated as an adult: fingerprints are taken (the safe default).
         self.sequence = FingerSequence(settings, age if age is not None else 99)
-        self.observers: list[Observer] = []
-        self._announced: CaptureRequest | None = None
         self._lock = threading.Lock()
 
     @property
@@ -75,14 +78,16 @@ class FingerStep:
             return self.sequence.is_done
 
     def request(self) -> Request:
-        """The current request; observers hear of each new one once."""
+        """The current request."""
         with self._lock:
             current = self.sequence.current
         assert current is not None, "request() after the sequence is done"
-        if current != self._announced:
-            self._announced = current
-            self._tell("place", current)
         return Request(current, self.settings.attempts_per_finger)
+
+    @staticmethod
+    def finger_key(position: int) -> str:
+        """Translation key of the name of the finger at ``position``."""
+        return FingerPosition(position).text_key
 
     def mark_unavailable(self, reason: str) -> None:
         """Staff: the finger asked for now cannot be given (the reason is recorded)."""
@@ -104,22 +109,18 @@ class FingerStep:
                 return AttemptOutcome("ui.fingerprints.discarded")
             impression = take_impression(current, image.pixels, image.ppi, self.settings)
             result = self.sequence.record(impression)
-        self._tell("lift", current)
         quality = impression.quality
+        score = int(quality.score)
         if result.verdict is Verdict.SAME_AS_OTHER_HAND:
             return AttemptOutcome("fingerprint.same_finger_twice",
-                                  {"finger": current.position.text_key})
+                                  {"finger_key": current.position.text_key}, score)
         if result.verdict is Verdict.POOR_QUALITY and quality.feedback:
-            return AttemptOutcome(quality.feedback[0].text_key)
+            return AttemptOutcome(quality.feedback[0].text_key, {}, score)
         if result.finger_done:
-            return AttemptOutcome("ui.fingerprints.accepted")
-        return AttemptOutcome("ui.fingerprints.quality", {"score": quality.score})
+            return AttemptOutcome("ui.fingerprints.accepted", {}, score)
+        return AttemptOutcome("ui.fingerprints.quality", {"score": score}, score)
 
     def result(self) -> SequenceResult:
         """The stored fingers, each with its position code."""
         with self._lock:
             return self.sequence.result()
-
-    def _tell(self, kind: str, request: CaptureRequest) -> None:
-        for observer in list(self.observers):
-            observer(kind, int(request.position), request.attempt)

@@ -1,6 +1,8 @@
-"""The kiosk's Textual app: shows the screen of the session's state and forwards events to it.
+"""The kiosk's Textual app: a view of the kiosk service.
 
-It stays thin: the workflow decides, the runtime owns the devices and cores, the screens draw.
+It subscribes to the service, shows the screen of the session's state, hands the service's news
+to that screen, and sends the citizen's taps back as button presses. It never talks to a device
+or a core: the service does.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 
-from kiosk.i18n import Translator
-from kiosk.runtime import KioskRuntime
+from kiosk.i18n import Translator, catalog
+from kiosk.service import messages as news
+from kiosk.service.bus import Subscription
+from kiosk.service.kiosk import KioskService
+from kiosk.ui.messages import ServiceNews
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.simple import (
     AbortedScreen,
@@ -21,6 +26,7 @@ from kiosk.ui.screens.simple import (
     DoneScreen,
     HelpScreen,
     InactivityScreen,
+    OutOfServiceScreen,
     RefusedScreen,
     WelcomeScreen,
 )
@@ -33,17 +39,16 @@ from kiosk.ui.screens.steps import (
     SignatureScreen,
     SummaryScreen,
 )
-from kiosk.workflow import IllegalEventError, Session, State
-from kiosk.workflow import events as ev
+from kiosk.workflow import State
 
 log = logging.getLogger(__name__)
-audit = logging.getLogger("pasboks.audit")
 
 SCREENS: dict[State, type[KioskScreen]] = {
     screen.state: screen
     for screen in (WelcomeScreen, IdentifyScreen, RefusedScreen, PhotoScreen, PhotoReviewScreen,
                    FingerprintsScreen, SignatureScreen, SummaryScreen, HandoffScreen, DoneScreen,
-                   HelpScreen, InactivityScreen, AbortedScreen, DeviceErrorScreen)
+                   HelpScreen, InactivityScreen, AbortedScreen, DeviceErrorScreen,
+                   OutOfServiceScreen)
 }
 
 
@@ -57,19 +62,12 @@ class KioskApp(App[None]):
     #: Whether the simulator's developer panel (F12) is shown on every screen.
     dev_panel_shown = False
 
-    def __init__(self, runtime: KioskRuntime) -> None:
+    def __init__(self, service: KioskService) -> None:
         super().__init__()
-        self.runtime = runtime
-        self.config = runtime.config
-        timeouts = runtime.config.timeouts
-        self.session = Session(
-            runtime.config.language,
-            inactivity_warning_s=timeouts.inactivity_warning_s,
-            inactivity_grace_s=timeouts.inactivity_grace_s,
-            done_return_s=timeouts.done_return_s,
-        )
-        self.session.listeners.append(self._on_transition)
-        self._translator = Translator(self.session.data.language)
+        self.service = service
+        self.config = service.config
+        self._translator = Translator(service.session.data.language)
+        self._subscription: Subscription | None = None
 
     # --- what screens use ----------------------------------------------------------------
 
@@ -82,57 +80,62 @@ class KioskApp(App[None]):
         """A text in the citizen's language."""
         return self._translator(key, **values)
 
-    def send(self, event: ev.Event) -> None:
-        """Give an event to the workflow. A stale event (a double tap) is ignored, not fatal."""
-        try:
-            self.session.handle(event)
-        except IllegalEventError as error:
-            log.warning("ignored: %s", error)
-            return
-        if isinstance(event, ev.SetLanguage):
-            self._translator = Translator(event.language)
-            if isinstance(self.screen, KioskScreen):
-                self.screen.retranslate()
+    def has_text(self, key: str) -> bool:
+        """True when ``key`` has a text in the current language or the fallback."""
+        return key in catalog(self.language) or key in catalog("en")
 
-    def call_staff(self) -> None:
-        """Tell the staff that a citizen needs help."""
-        self.runtime.call_staff(self.session.state)
+    def press(self, button: str) -> None:
+        """The citizen tapped ``button``: the service decides what it means."""
+        self.service.press(button)
 
     # --- plumbing ------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.push_screen(SCREENS[self.session.state]())
-        self.set_interval(0.5, self.session.tick)
+        self._subscription = self.service.bus.subscribe(self._deliver, private=True)
+        self.push_screen(SCREENS[self.service.state]())
 
-    def _on_transition(self, old: State, new: State, event: ev.Event) -> None:
-        # States and event names only: the audit trail carries no personal data.
-        audit.info("%s -> %s on %s", old.value, new.value, type(event).__name__)
-        if new is State.WELCOME:
-            self._translator = Translator(self.config.language)
-            self.session.data.language = self.config.language
-        screen = SCREENS[new]()
-        if old is State.DEVICE_ERROR and hasattr(screen, "retrying"):
-            screen.retrying = True
-        self.call_later(self.switch_screen, screen)
-        self.runtime.state_changed(new)
+    def _deliver(self, message: news.Message) -> None:
+        # Called on the service's threads: post_message is the thread-safe way in.
+        self.post_message(ServiceNews(message))
+
+    def on_service_news(self, message: ServiceNews) -> None:
+        item = message.news
+        if isinstance(item, news.StateChanged):
+            self._state_changed(item)
+        elif isinstance(self.screen, KioskScreen):
+            self.screen.hear(item)
+
+    def _state_changed(self, change: news.StateChanged) -> None:
+        language_changed = change.language and change.language != self.language
+        if language_changed:
+            self._translator = Translator(change.language)
+        if change.old is not change.new:
+            screen = SCREENS[change.new]()
+            self.switch_screen(screen)
+        elif isinstance(self.screen, KioskScreen):
+            if language_changed:
+                self.screen.retranslate()
+            self.screen.hear(change)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.MouseDown, events.Key)) and not event.is_forwarded:
-            self.session.touch()
+            self.service.touch()
         await super().on_event(event)
 
     def action_toggle_dev_panel(self) -> None:
         """F12: show or hide the simulator's developer panel (nothing without the simulator)."""
-        if self.runtime.world is None:
+        controls = self.service.devtools
+        if controls is None:
             return
         from kiosk.ui.widgets.dev_panel import DevPanel
 
         self.dev_panel_shown = not self.dev_panel_shown
         if self.dev_panel_shown:
-            self.screen.mount(DevPanel(self.runtime.world))
+            self.screen.mount(DevPanel(controls))
         else:
             self.screen.query(DevPanel).remove()
 
     async def action_quit(self) -> None:
-        self.runtime.close()
+        if self._subscription is not None:
+            self._subscription.close()
         self.exit()

@@ -1,34 +1,23 @@
-"""Messages that workers post to their screen (thread-safe; dropped when the screen is gone)."""
+"""The Textual message that carries the kiosk service's news onto the UI's own loop."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from textual.message import Message
 
-from kiosk.workflow import events as ev
+from kiosk.service import messages as news
 
 
 @dataclass
-class WorkflowEvent(Message):
-    """A worker's result for the workflow (a document read, a photo taken, a device failure)."""
+class ServiceNews(Message):
+    """One message of the service, posted from the service's threads (thread-safe)."""
 
-    event: ev.Event
-
-
-@dataclass
-class Progress(Message):
-    """A step's live status for the citizen: a text key with values, and an optional frame."""
-
-    key: str
-    values: dict[str, Any]
-    frame: Any = None
-    fraction: float | None = None
-    #: The citizen did something at a device (pressed a finger, stands at the camera): it
-    #: counts as activity for the inactivity clock, like a tap.
-    activity: bool = False
+    news: news.Message
 
     def can_replace(self, message: Message) -> bool:
-        # Frames arrive faster than the screen draws: only the newest matters.
-        return isinstance(message, Progress)
+        # Frames and live status arrive faster than the screen draws: only the newest matters
+        # (each progress message carries the whole status, not a change).
+        return (isinstance(message, ServiceNews)
+                and type(message.news) is type(self.news)
+                and isinstance(self.news, news.PreviewFrame | news.StepProgress))

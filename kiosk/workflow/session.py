@@ -123,6 +123,8 @@ class Session:
         if isinstance(event, ev.SetLanguage):
             self.data.language = event.language
             self.touch()
+            for listener in list(self.listeners):
+                listener(self.state, self.state, event)
             return self.state
         target = TRANSITIONS.get((self.state, type(event)))
         if target is None:

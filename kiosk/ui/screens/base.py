@@ -1,7 +1,12 @@
-"""The chrome every kiosk screen shares: step, language choice, help; and the event plumbing."""
+"""The chrome every kiosk screen shares: step, language choice, help; and the plumbing.
+
+A screen renders the session's state and the service's news (``hear``); its buttons' ids are
+pressed on the service, which knows what each means (:mod:`kiosk.service.buttons`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -10,8 +15,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from kiosk.i18n import LANGUAGES
+from kiosk.service import messages as news
+from kiosk.service.buttons import VIEW_BUTTONS
 from kiosk.workflow import State
-from kiosk.workflow import events as ev
 
 if TYPE_CHECKING:
     from kiosk.ui.app import KioskApp
@@ -42,9 +48,20 @@ class KioskScreen(Screen[None]):
         """Translate a key in the citizen's current language."""
         return self.kiosk.translate(key, **values)
 
-    def send(self, event: ev.Event) -> None:
-        """Hand an event to the workflow."""
-        self.kiosk.send(event)
+    def text(self, key: str, values: Mapping[str, news.TextValue]) -> str:
+        """Translate ``key``; values named ``*_key`` are translation keys themselves."""
+        if not key:
+            return ""
+        filled: dict[str, object] = {}
+        for name, value in values.items():
+            if name.endswith("_key"):
+                filled[name.removesuffix("_key")] = self.t(str(value))
+            else:
+                filled[name] = value
+        return self.t(key, **filled)
+
+    def hear(self, message: news.Message) -> None:
+        """News from the service for this screen (progress, frames, device health)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="chrome"):
@@ -52,17 +69,16 @@ class KioskScreen(Screen[None]):
             for code, name in LANGUAGES.items():
                 if code != self.kiosk.language and code in self.kiosk.config.languages:
                     yield Button(name, id=f"lang-{code}")
-            if self.state is not State.HELP:
+            if self.state not in (State.HELP, State.OUT_OF_SERVICE):
                 yield Button(self.t("ui.help_button"), id="help", variant="warning")
             if self.cancellable:
                 yield Button(self.t("ui.cancel_button"), id="cancel", variant="error")
         yield from self.compose_body()
-        world = self.kiosk.runtime.world
-        if self.kiosk.dev_panel_shown and world is not None:
-            # Imported here so a kiosk on real hardware never loads the simulator.
+        controls = self.kiosk.service.devtools
+        if self.kiosk.dev_panel_shown and controls is not None:
             from kiosk.ui.widgets.dev_panel import DevPanel
 
-            yield DevPanel(world)
+            yield DevPanel(controls)
 
     def compose_body(self) -> ComposeResult:
         """The screen's own content, below the chrome."""
@@ -79,17 +95,13 @@ class KioskScreen(Screen[None]):
         """Chrome buttons here; a screen handles its own in ``pressed``."""
         button = event.button.id or ""
         event.stop()
-        if button.startswith("lang-"):
-            self.send(ev.SetLanguage(button.removeprefix("lang-")))
-        elif button == "help":
-            self.send(ev.RequestHelp())
-        elif button == "cancel":
-            self.send(ev.Cancel())
-        else:
+        if button in VIEW_BUTTONS:
             self.pressed(button)
+        else:
+            self.kiosk.press(button)
 
     def pressed(self, button: str) -> None:
-        """A button of the screen's own was pressed."""
+        """A view-only button of the screen's own was pressed (it changes only the view)."""
 
     #: The button that has the focus when the screen opens (Enter presses it).
     default_button: ClassVar[str | None] = None

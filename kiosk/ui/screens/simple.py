@@ -1,15 +1,17 @@
-"""Screens with nothing but text and buttons: welcome, refused, help, and the end screens."""
+"""Screens with nothing but text and buttons: welcome, refused, help, and the end screens.
+
+Their buttons' ids are pressed on the kiosk service (see :mod:`kiosk.service.buttons`).
+"""
 
 from __future__ import annotations
 
-from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
 from kiosk.i18n import LANGUAGES
+from kiosk.service import messages as news
 from kiosk.ui.screens.base import KioskScreen, actions
 from kiosk.workflow import State
-from kiosk.workflow import events as ev
 
 
 class WelcomeScreen(KioskScreen):
@@ -28,12 +30,6 @@ class WelcomeScreen(KioskScreen):
                         if code in self.kiosk.config.languages),
                       Button(self.t("ui.welcome.start"), id="start", variant="primary"))
 
-    def pressed(self, button: str) -> None:
-        if button.startswith("choose-"):
-            self.send(ev.SetLanguage(button.removeprefix("choose-")))
-        elif button == "start":
-            self.send(ev.Start())
-
 
 class RefusedScreen(KioskScreen):
     """The document cannot be used here: why, and what to do instead."""
@@ -42,7 +38,7 @@ class RefusedScreen(KioskScreen):
     default_button = "staff"
 
     def compose_body(self) -> ComposeResult:
-        decision = self.kiosk.session.data.document
+        decision = self.kiosk.service.session.data.document
         reason_key = decision.reason_key if decision else "ui.refused.unreadable"
         action_key = decision.action_key if decision else "ui.refused.unreadable_action"
         yield Static(self.t("ui.refused.title"), classes="title")
@@ -51,10 +47,6 @@ class RefusedScreen(KioskScreen):
         yield actions(Button(self.t("ui.refused.retry"), id="retry", variant="default"),
                       Button(self.t("ui.refused.staff"), id="staff", variant="primary"),
                       Button(self.t("ui.refused.finish"), id="finish", variant="default"))
-
-    def pressed(self, button: str) -> None:
-        events = {"retry": ev.RetryDocument(), "staff": ev.RequestHelp(), "finish": ev.Finish()}
-        self.send(events[button])
 
 
 class HelpScreen(KioskScreen):
@@ -69,10 +61,7 @@ class HelpScreen(KioskScreen):
     @property
     def cancellable(self) -> bool:  # type: ignore[override]
         # Help asked for on the welcome screen has no application to stop.
-        return self.kiosk.session.underneath not in (None, State.WELCOME)
-
-    def on_mount(self) -> None:
-        self.kiosk.call_staff()
+        return self.kiosk.service.session.underneath not in (None, State.WELCOME)
 
     def compose_body(self) -> ComposeResult:
         yield Static(self.t("ui.help.title"), classes="title")
@@ -81,21 +70,24 @@ class HelpScreen(KioskScreen):
         yield actions(Button(self.t("ui.help.health"), id="health-check", variant="default"),
                       Button(self.t("ui.help.back"), id="back", variant="primary"))
 
+    def on_mount(self) -> None:
+        self._health: dict[str, news.DeviceHealth] = {}
+        super().on_mount()
+
     def pressed(self, button: str) -> None:
         if button == "health-check":
+            self._health = {}
             self.query_one("#health", Static).update(self.t("ui.help.checking"))
-            self.check_health()
-        else:
-            self.send(ev.DismissHelp())
+            self.kiosk.service.request_health_check()
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def check_health(self) -> None:
-        lines = []
-        for name, health in self.kiosk.runtime.device_health():
-            status = self.t("ui.help.ok") if health.ok else self.t("ui.help.failed")
-            lines.append(f"{self.t(f'ui.help.device_{name}')}: {status} — {health.detail} "
-                         f"({health.latency_ms:.0f} ms)")
-        self.app.call_from_thread(self.query_one("#health", Static).update, "\n".join(lines))
+    def hear(self, message: news.Message) -> None:
+        if isinstance(message, news.DeviceHealth) and message.latency_ms:
+            self._health[message.device] = message
+            self.query_one("#health", Static).update("\n".join(
+                f"{self.t(f'ui.help.device_{name}')}: "
+                f"{self.t('ui.help.ok') if health.ok else self.t('ui.help.failed')}"
+                f" — {health.detail} ({health.latency_ms:.0f} ms)"
+                for name, health in self._health.items()))
 
 
 class InactivityScreen(KioskScreen):
@@ -112,16 +104,14 @@ class InactivityScreen(KioskScreen):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
+        super().on_mount()
 
     def _countdown(self) -> str:
-        seconds = self.kiosk.session.seconds_left() or 0
+        seconds = self.kiosk.service.session.seconds_left() or 0
         return self.t("ui.inactivity.lead", seconds=round(seconds))
 
     def _tick(self) -> None:
         self.query_one("#countdown", Static).update(self._countdown())
-
-    def pressed(self, button: str) -> None:
-        self.send(ev.StillHere())
 
 
 class AbortedScreen(KioskScreen):
@@ -136,27 +126,26 @@ class AbortedScreen(KioskScreen):
         yield Static(self.t("ui.aborted.lead"), classes="lead")
         yield actions(Button(self.t("ui.aborted.finish"), id="finish", variant="primary"))
 
-    def pressed(self, button: str) -> None:
-        self.send(ev.Finish())
-
 
 class DeviceErrorScreen(KioskScreen):
-    """A device failed: not the citizen's fault; try again or get staff."""
+    """A device failed: what happened (not the citizen's fault); try again or get staff."""
 
     state = State.DEVICE_ERROR
     default_button = "retry"
 
     def compose_body(self) -> ComposeResult:
-        fault = self.kiosk.session.data.fault
-        device = fault[0] if fault else "scanner"
+        fault = self.kiosk.service.session.data.fault
+        device, code = fault if fault else ("scanner", "")
+        # A text for this device and this fault where there is one ("no passport read").
+        specific = f"ui.device_error.{device}_{code}"
+        what = specific if self.kiosk.has_text(specific) else f"ui.device_error.{device}"
+        lead = f"ui.device_error.lead_{code}"
         yield Static(self.t("ui.device_error.title"), classes="title")
-        yield Static(self.t(f"ui.device_error.{device}"), classes="problem", id="device")
-        yield Static(self.t("ui.device_error.lead"), classes="lead")
+        yield Static(self.t(what), classes="problem", id="device")
+        yield Static(self.t(lead if self.kiosk.has_text(lead) else "ui.device_error.lead"),
+                     classes="lead")
         yield actions(Button(self.t("ui.device_error.retry"), id="retry", variant="primary"),
                       Button(self.t("ui.device_error.staff"), id="staff", variant="default"))
-
-    def pressed(self, button: str) -> None:
-        self.send(ev.RetryDevice() if button == "retry" else ev.RequestHelp())
 
 
 class DoneScreen(KioskScreen):
@@ -169,10 +158,18 @@ class DoneScreen(KioskScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(self.t("ui.done.title"), classes="title")
         yield Static(self.t("ui.done.reference"), classes="lead")
-        yield Static(self.kiosk.session.data.reference or "", classes="big-number",
+        yield Static(self.kiosk.service.session.data.reference or "", classes="big-number",
                      id="reference")
         yield Static(self.t("ui.done.next"), classes="lead")
         yield actions(Button(self.t("ui.done.finish"), id="finish", variant="primary"))
 
-    def pressed(self, button: str) -> None:
-        self.send(ev.Finish())
+
+class OutOfServiceScreen(KioskScreen):
+    """Staff took the kiosk out of service: say so, and where to go instead."""
+
+    state = State.OUT_OF_SERVICE
+    cancellable = False
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.t("ui.out_of_service.title"), classes="title")
+        yield Static(self.t("ui.out_of_service.lead"), classes="lead")

@@ -1,0 +1,321 @@
+"""The kiosk service: owns one kiosk's devices, session and step runners; front-ends subscribe.
+
+Everything that changes the session happens on the service's own thread, in order: citizen
+commands (``press``, ``send``), staff actions (``staff``), runner results and the inactivity
+clock. So the session needs no locks, and it is the only place events reach the session.
+What happens is published on :attr:`bus`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TypeVar
+
+from drivers.errors import DeviceError
+from drivers.interfaces import Device, Health
+from kiosk.config import KioskConfig
+from kiosk.devices import Devices
+from kiosk.handoff import MemoryOutbox
+from kiosk.service.bus import Bus
+from kiosk.service.buttons import event_for
+from kiosk.service.devtools import DeveloperControls
+from kiosk.service.messages import (
+    ApplicationCompleted,
+    DeviceHealth,
+    HelpAcknowledged,
+    HelpRequested,
+    Message,
+    Refused,
+    ServiceAvailability,
+    StaffActionTaken,
+    StateChanged,
+)
+from kiosk.service.runners import RUNNERS, FingerprintRunner, StepInput, StepRunner
+from kiosk.steps.fingerprints import FingerStep
+from kiosk.workflow import IllegalEventError, Session, State
+from kiosk.workflow import events as ev
+
+log = logging.getLogger(__name__)
+audit = logging.getLogger("pasboks.audit")
+
+T = TypeVar("T")
+
+#: States during which the finger sequence is kept (an overlay returns to it).
+KEEP_FINGERS = frozenset({State.FINGERPRINTS, State.HELP, State.DEVICE_ERROR,
+                          State.INACTIVITY_WARNING})
+#: How often the service's thread looks at the inactivity clock (seconds).
+TICK_S = 0.2
+
+
+class KioskService:
+    """One kiosk: configuration, devices, the session, and one runner per device state."""
+
+    def __init__(self, config: KioskConfig, devices: Devices,
+                 today: Callable[[], dt.date] = dt.date.today) -> None:
+        self.config = config
+        self.devices = devices
+        self._today = today
+        self.bus = Bus()
+        self.outbox = MemoryOutbox(retention_s=config.storage.retention_hours * 3600)
+        timeouts = config.timeouts
+        self.session = Session(config.language,
+                               inactivity_warning_s=timeouts.inactivity_warning_s,
+                               inactivity_grace_s=timeouts.inactivity_grace_s,
+                               done_return_s=timeouts.done_return_s)
+        self.session.listeners.append(self._on_transition)
+        #: Developer controls of an attached simulator (the F12 panel), None on hardware.
+        self.devtools: DeveloperControls | None = None
+        self._closers: list[Callable[[], None]] = []
+        self._inbox: queue.Queue[Callable[[], None]] = queue.Queue()
+        self._runner: StepRunner | None = None
+        self._previous_runner: StepRunner | None = None
+        self._fingers: FingerStep | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def start(self, open_devices: bool = True) -> KioskService:
+        """Open the devices (one that fails is reported by the step that needs it) and run."""
+        if open_devices:
+            for name, device in self.devices.items():
+                try:
+                    device.open()
+                except DeviceError as error:
+                    log.warning("%s", error.staff_message)
+                else:
+                    log.info("%s opened (%s)", name, type(device).__name__)
+        self._thread = threading.Thread(target=self._loop, name="kiosk-service", daemon=True)
+        self._thread.start()
+        return self
+
+    def on_close(self, closer: Callable[[], None]) -> None:
+        """Call ``closer`` when the service closes (after the devices), newest first."""
+        self._closers.append(closer)
+
+    def close(self) -> None:
+        """Stop the runners and the service's thread, close the devices. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+        for runner in (self._runner, self._previous_runner):
+            if runner is not None:
+                runner.cancel()
+                runner.join(timeout=5)
+        for _name, device in self.devices.items():
+            device.close()
+        for closer in reversed(self._closers):
+            try:
+                closer()
+            except Exception:  # closing must go on: the rest still hold resources
+                log.exception("closing %s failed", getattr(closer, "__qualname__", closer))
+
+    @property
+    def state(self) -> State:
+        """The session's state now."""
+        return self.session.state
+
+    # --- commands (any thread) --------------------------------------------------------------
+
+    def press(self, button: str) -> Future[State]:
+        """The citizen (or staff at the kiosk) pressed ``button`` on the screen showing now."""
+        return self._call(lambda: self._press(button))
+
+    def send(self, event: ev.Event) -> Future[State]:
+        """Apply a workflow event (a stale one, e.g. a double tap, is ignored)."""
+        return self._call(lambda: self._handle(event))
+
+    def staff(self, event: ev.StaffEvent) -> Future[State]:
+        """A staff action; the actor is recorded and audited."""
+        return self.send(event)
+
+    def touch(self) -> None:
+        """The citizen touched the screen: restart the inactivity clock."""
+        self._inbox.put(self.session.touch)
+
+    def request_health_check(self) -> None:
+        """Probe every device on a thread; each result is published as DeviceHealth."""
+        threading.Thread(target=self._probe_all, name="health-check", daemon=True).start()
+
+    def check_devices(self) -> list[tuple[str, Device, Health]]:
+        """Open and probe each device: the self-test behind ``kiosk devices check``."""
+        results = []
+        for name, device in self.devices.items():
+            started = time.perf_counter()
+            try:
+                device.open()
+            except DeviceError as error:
+                health = Health(False, error.detail, (time.perf_counter() - started) * 1000,
+                                code=error.code)
+            else:
+                health = device.probe()
+            results.append((name, device, health))
+        return results
+
+    def publish(self, message: Message) -> None:
+        """Publish a message to every subscriber."""
+        self.bus.publish(message)
+
+    # --- what runners use ---------------------------------------------------------------------
+
+    def today(self) -> dt.date:
+        """Today's date, for the document core."""
+        return self._today()
+
+    def finish(self, runner: StepRunner, event: ev.Event) -> None:
+        """A runner's result: applied only while that runner is the current one."""
+        def apply() -> State:
+            if runner is self._runner and not runner.cancelled:
+                return self._handle(event)
+            return self.session.state
+
+        self._call(apply)
+
+    def activity(self) -> None:
+        """The citizen did something at a device."""
+        self.touch()
+
+    # --- the service's thread -------------------------------------------------------------
+
+    def _call(self, function: Callable[[], T]) -> Future[T]:
+        future: Future[T] = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(function())
+            except BaseException as error:  # handed to the caller through the future
+                future.set_exception(error)
+
+        if self._thread is threading.current_thread():
+            run()
+        else:
+            self._inbox.put(run)
+        return future
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                command = self._inbox.get(timeout=TICK_S)
+            except queue.Empty:
+                pass
+            else:
+                command()
+            self.session.tick()
+
+    def _press(self, button: str) -> State:
+        state = self.session.state
+        try:
+            event = event_for(state, button)
+        except KeyError:
+            log.warning("button %r is not on the %s screen", button, state.value)
+            return state
+        if event is None:
+            return state
+        return self._handle(event)
+
+    def _handle(self, event: ev.Event) -> State:
+        try:
+            return self.session.handle(event)
+        except IllegalEventError as error:
+            log.warning("ignored: %s", error)
+            return self.session.state
+
+    def _on_transition(self, old: State, new: State, event: ev.Event) -> None:
+        """Runs inside ``Session.handle`` on the service's thread."""
+        kiosk_id = self.config.kiosk_id
+        actor = event.actor if isinstance(event, ev.StaffEvent) else None
+        # States, event names and codes only: the audit trail carries no personal data.
+        audit.info("%s -> %s on %s", old.value, new.value, type(event).__name__)
+        if actor is not None:
+            audit.info("staff %s: %s reason=%s kiosk=%s", actor, type(event).__name__,
+                       getattr(event, "reason", "") or "-", kiosk_id)
+        if new is State.WELCOME:
+            self.session.data.language = self.config.language
+        if old is new:
+            self._stayed(event)
+        else:
+            self._moved(old, new, event)
+        self.publish(StateChanged(kiosk_id=kiosk_id, old=old, new=new,
+                                  event=type(event).__name__,
+                                  underneath=self.session.underneath,
+                                  language=self.session.data.language, actor=actor))
+        self._announce(new, old, event, actor)
+
+    def _stayed(self, event: ev.Event) -> None:
+        """A recorded staff event that changes no screen."""
+        if isinstance(event, ev.MarkFingerUnavailable) and self._fingers is not None:
+            self._fingers.mark_unavailable(event.reason)
+            if isinstance(self._runner, FingerprintRunner):
+                # Show the next finger at once, not after the reader's poll.
+                self._runner.show_request()
+
+    def _moved(self, old: State, new: State, event: ev.Event) -> None:
+        if self._runner is not None:
+            self._runner.cancel()
+            self._previous_runner = self._runner
+            self._runner = None
+        if new not in KEEP_FINGERS:
+            self._fingers = None
+        runner_type = RUNNERS.get(new)
+        if runner_type is None:
+            return
+        step = StepInput(self.session.data,
+                         retrying=old is State.DEVICE_ERROR and isinstance(event, ev.RetryDevice))
+        if runner_type is FingerprintRunner:
+            if self._fingers is None:
+                document = self.session.data.document
+                self._fingers = FingerStep(self.config.fingerprint,
+                                           age=document.age if document else None)
+            runner: StepRunner = FingerprintRunner(self, step, self._fingers)
+        else:
+            runner = runner_type(self, step)
+        self._runner = runner
+        runner.start(after=self._previous_runner)
+
+    def _announce(self, new: State, old: State, event: ev.Event, actor: str | None) -> None:
+        """The news beyond the state change, for consoles and the hand-off."""
+        kiosk_id = self.config.kiosk_id
+        data = self.session.data
+        if actor is not None:
+            self.publish(StaffActionTaken(kiosk_id=kiosk_id, actor=actor,
+                                          action=type(event).__name__,
+                                          reason=str(getattr(event, "reason", ""))))
+        match event:
+            case ev.RequestHelp() if new is State.HELP:
+                audit.info("staff called at %s", (self.session.underneath or old).value)
+                self.publish(HelpRequested(kiosk_id=kiosk_id,
+                                           state=self.session.underneath or old))
+            case ev.AcknowledgeHelp(actor=who):
+                self.publish(HelpAcknowledged(kiosk_id=kiosk_id, actor=who))
+            case ev.DeviceFailed(device=device, code=code):
+                self.publish(DeviceHealth(kiosk_id=kiosk_id, device=device, ok=False,
+                                          code=code))
+            case ev.DocumentRead() if new is State.REFUSED and data.refusal:
+                self.publish(Refused(kiosk_id=kiosk_id, reason=data.refusal))
+            case ev.HandoffCompleted(reference=reference):
+                self.publish(ApplicationCompleted(kiosk_id=kiosk_id, reference=reference))
+            case ev.TakeOutOfService(actor=who, reason=reason):
+                self.publish(ServiceAvailability(kiosk_id=kiosk_id, in_service=False,
+                                                 actor=who, reason=reason))
+            case ev.PutBackInService(actor=who):
+                self.publish(ServiceAvailability(kiosk_id=kiosk_id, in_service=True,
+                                                 actor=who))
+            case _:
+                pass
+
+    def _probe_all(self) -> None:
+        for name, device in self.devices.items():
+            health = device.probe()
+            self.publish(DeviceHealth(kiosk_id=self.config.kiosk_id, device=name, ok=health.ok,
+                                      code=health.code, detail=health.detail,
+                                      latency_ms=health.latency_ms))

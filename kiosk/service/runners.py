@@ -1,0 +1,332 @@
+"""Step runners: one per device state, all the same shape.
+
+A runner is started when the session enters its state and cancelled when it leaves. It runs on
+its own thread, talks to one device and one core, publishes progress, and ends with one
+workflow event (``finish``) that the service applies if the runner is still the current one.
+A device error becomes ``DeviceFailed`` with the error's code; any other exception is a bug,
+logged with its traceback and shown to the citizen as the device-error screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from drivers.errors import DeviceError
+from kiosk.config import KioskConfig
+from kiosk.devices import Devices
+from kiosk.document.decision import assess_document
+from kiosk.fingerprint.encoding import iso19794_4_record
+from kiosk.handoff import MemoryOutbox
+from kiosk.service.messages import Message, PreviewFrame, StepProgress, TextValue
+from kiosk.steps.fingerprints import FingerStep
+from kiosk.steps.photo import PhotoStep
+from kiosk.workflow import State
+from kiosk.workflow import events as ev
+from kiosk.workflow.session import SessionData
+
+log = logging.getLogger(__name__)
+
+
+class RunnerHost(Protocol):
+    """What a runner needs from the service."""
+
+    config: KioskConfig
+    devices: Devices
+    outbox: MemoryOutbox
+
+    def today(self) -> dt.date:
+        """Today's date (the document core judges expiry against it)."""
+
+    def finish(self, runner: StepRunner, event: ev.Event) -> None:
+        """Apply ``event`` if ``runner`` is still the current runner."""
+
+    def publish(self, message: Message) -> None:
+        """Publish a message to the subscribers."""
+
+    def activity(self) -> None:
+        """The citizen did something at a device (keeps the session alive)."""
+
+
+@dataclass(frozen=True)
+class StepInput:
+    """What a runner reads from the session when it starts (it never writes the session)."""
+
+    data: SessionData
+    #: The citizen asked to try again after a device error: reconnect the device first.
+    retrying: bool = False
+
+
+class StepRunner:
+    """Base of the runners: start, cancel, progress, and a result that becomes an event."""
+
+    state: ClassVar[State]
+    #: The device's configured name (``storage`` for the hand-off), used in DeviceFailed.
+    device: ClassVar[str]
+
+    def __init__(self, host: RunnerHost, step: StepInput) -> None:
+        self.host = host
+        self.step = step
+        self.poll_s = host.config.timeouts.device_read_s
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def start(self, after: StepRunner | None = None) -> None:
+        """Run on a new thread; first wait for ``after`` (the previous runner) to let go."""
+        self._thread = threading.Thread(target=self._main, args=(after,), daemon=True,
+                                        name=f"step-{self.state.value}")
+        self._thread.start()
+
+    def cancel(self) -> None:
+        """Ask the runner to stop; it stops within one device poll."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """True once the runner should stop."""
+        return self._cancel.is_set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the thread to end; True when it has."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
+
+    def _main(self, after: StepRunner | None) -> None:
+        # Two threads on one serial line would garble it: let the previous runner finish.
+        if after is not None and not after.join(timeout=max(5.0, 4 * self.poll_s)):
+            log.warning("previous step %s still busy", after.state.value)
+        if self.cancelled:
+            return
+        try:
+            if self.step.retrying:
+                self._reconnect()
+            self.run()
+        except DeviceError as error:
+            # Staff see which device and why (the log); the citizen a plain message.
+            log.warning("device failed: %s", error.staff_message)
+            self.finish(ev.DeviceFailed(self.device, error.code))
+        except Exception:  # a bug must not freeze the kiosk: show the device-error screen
+            log.exception("step %s failed", self.state.value)
+            self.finish(ev.DeviceFailed(self.device, "internal_error"))
+
+    def _reconnect(self) -> None:
+        device = self.host.devices.get(self.device)
+        if device is not None:
+            device.open()
+
+    # --- for subclasses ---------------------------------------------------------------------
+
+    def run(self) -> None:
+        """The device work, on the runner's thread. Ends with :meth:`finish` or on cancel."""
+        raise NotImplementedError
+
+    def finish(self, event: ev.Event) -> None:
+        """The step's result, for the workflow (dropped if the runner was cancelled)."""
+        if not self.cancelled:
+            self.host.finish(self, event)
+
+    def progress(self, key: str, values: dict[str, TextValue] | None = None, *,
+                 feedback: str = "", feedback_values: dict[str, TextValue] | None = None,
+                 fraction: float | None = None, activity: bool = False) -> None:
+        """Publish the step's live status."""
+        if activity:
+            self.host.activity()
+        self.host.publish(StepProgress(
+            kiosk_id=self.host.config.kiosk_id, state=self.state, key=key, values=values or {},
+            feedback=feedback, feedback_values=feedback_values or {}, fraction=fraction,
+            activity=activity))
+
+
+class IdentifyRunner(StepRunner):
+    """Wait for the passport on the scanner and let the document core judge it.
+
+    A scanner sends nothing until a document arrives, so silence is normal. Every
+    ``scanner_probe_s`` of silence the scanner is probed (a dead scanner is reported as a
+    device error); after ``document_wait_s`` the citizen is told the passport could not be read
+    and offered a retry or a librarian, instead of waiting for the inactivity warning.
+    """
+
+    state = State.IDENTIFY
+    device = "scanner"
+
+    def run(self) -> None:
+        timeouts = self.host.config.timeouts
+        scanner = self.host.devices.scanner
+        started = last_probe = time.monotonic()
+        hinted = False
+        self.progress("ui.identify.waiting")
+        while not self.cancelled:
+            read = scanner.read_document(self.poll_s)
+            if read is not None:
+                self.progress("ui.identify.reading", activity=True)
+                decision = assess_document(read.lines, self.host.today(),
+                                           self.host.config.document)
+                self.finish(ev.DocumentRead(decision))
+                return
+            now = time.monotonic()
+            if now - last_probe >= timeouts.scanner_probe_s:
+                last_probe = now
+                health = scanner.probe()
+                if not health.ok:
+                    log.warning("scanner probe failed: %s", health.detail)
+                    self.finish(ev.DeviceFailed(self.device, health.code or "device_timeout"))
+                    return
+            if not hinted and now - started >= timeouts.document_wait_s / 2:
+                hinted = True
+                self.progress("ui.identify.waiting", feedback="ui.identify.hint")
+            if now - started >= timeouts.document_wait_s:
+                self.finish(ev.DeviceFailed(self.device, "no_document"))
+                return
+
+
+
+
+class PhotoRunner(StepRunner):
+    """Live frames through the photo core: guidance, hold-still progress, the photo."""
+
+    state = State.PHOTO
+    device = "camera"
+
+    def run(self) -> None:
+        camera = self.host.devices.camera
+        capture = PhotoStep(self.host.config.photo)
+        kiosk_id = self.host.config.kiosk_id
+        try:
+            last_index = -1
+            self.progress("ui.photo.starting")
+            while not self.cancelled:
+                camera.raise_if_failed()
+                frame = camera.latest()
+                if frame is None or frame.index == last_index:
+                    time.sleep(0.01)
+                    continue
+                last_index = frame.index
+                update = capture.feed(frame)
+                self.host.publish(PreviewFrame(kiosk_id=kiosk_id, pixels=update.preview))
+                self.progress(update.text_key, fraction=update.progress,
+                              activity=update.citizen_present)
+                if update.result is not None:
+                    self.finish(ev.PhotoCaptured(update.result))
+                    return
+        finally:
+            capture.close()
+
+
+class FingerprintRunner(StepRunner):
+    """The guided finger sequence: ask for a finger, judge the capture, wait for the lift.
+
+    The sequence (``fingers``) belongs to the service and outlives the runner, so a citizen
+    who went to Help comes back to the same finger and attempt.
+    """
+
+    state = State.FINGERPRINTS
+    device = "fingerprint"
+
+    def __init__(self, host: RunnerHost, step: StepInput, fingers: FingerStep) -> None:
+        super().__init__(host, step)
+        self.fingers = fingers
+        #: How the last attempt went, shown under a retry of the same finger.
+        self._feedback: tuple[str, dict[str, TextValue]] = ("", {})
+        self._shown: tuple[int, int] | None = None
+
+    def run(self) -> None:
+        reader = self.host.devices.fingerprint
+        fingers = self.fingers
+        while not fingers.is_done and not self.cancelled:
+            request = fingers.request()
+            self.show_request()
+            image = reader.capture(self.poll_s)
+            if image is None:
+                continue
+            outcome = fingers.record(image, request)
+            values: dict[str, TextValue] = dict(outcome.values)
+            self._feedback = (outcome.text_key, values)
+            self._publish("lift", "ui.fingerprints.lift", request.position, request.attempt,
+                          request.attempts, quality=outcome.quality, activity=True)
+            self._wait_for_lift()
+        if fingers.is_done:
+            self.finish(ev.FingerprintsCaptured(fingers.result()))
+
+    def show_request(self) -> None:
+        """Publish the finger asked for now (again after staff skipped one)."""
+        if self.fingers.is_done:
+            return
+        request = self.fingers.request()
+        shown = (request.position, request.attempt)
+        if self._shown is not None and self._shown[0] != request.position:
+            # A new finger: what was said about the last one no longer applies.
+            self._feedback = ("", {})
+        self._shown = shown
+        self._publish("place", "ui.fingerprints.place", request.position, request.attempt,
+                      request.attempts)
+
+    def _publish(self, phase: str, key: str, position: int, attempt: int, attempts: int,
+                 quality: int | None = None, activity: bool = False) -> None:
+        if activity:
+            self.host.activity()
+        feedback, feedback_values = self._feedback
+        self.host.publish(StepProgress(
+            kiosk_id=self.host.config.kiosk_id, state=self.state, key=key,
+            values={"finger_key": self.fingers.finger_key(position)},
+            feedback=feedback, feedback_values=feedback_values, finger=position,
+            attempt=attempt, attempts=attempts, phase=phase, quality=quality,
+            activity=activity))
+
+    def _wait_for_lift(self) -> None:
+        """Until the finger has left the reader, so the next attempt is a new placement."""
+        reader = self.host.devices.fingerprint
+        while not self.cancelled and reader.finger_present():
+            time.sleep(0.05)
+
+
+class SignatureRunner(StepRunner):
+    """Wait for the citizen to sign on the pad."""
+
+    state = State.SIGNATURE
+    device = "signature"
+
+    def run(self) -> None:
+        pad = self.host.devices.signature
+        self.progress("ui.signature.waiting")
+        while not self.cancelled:
+            signature = pad.capture(self.poll_s)
+            if signature is not None:
+                self.finish(ev.SignatureCaptured(signature))
+                return
+
+
+class HandoffRunner(StepRunner):
+    """Store the application for the case worker; its reference ends the step."""
+
+    state = State.HANDOFF
+    device = "storage"
+
+    def run(self) -> None:
+        data = self.step.data
+        if data.document is None or data.photo is None or data.signature is None:
+            # The workflow cannot get here without them; refuse to store half an application.
+            raise RuntimeError("hand-off without document, photo or signature")
+        prints = data.fingerprints
+        # The record is built from the impressions themselves: each carries the finger
+        # position it was captured as, so the record cannot swap left and right.
+        record = (iso19794_4_record(prints.impressions, self.host.config.fingerprint.encoding)
+                  if prints is not None and prints.impressions else None)
+        reference = self.host.outbox.put(data.document.handoff, data.photo, prints,
+                                         data.signature, record)
+        self.finish(ev.HandoffCompleted(reference))
+
+
+#: The runner of each device state (fingerprints need the service's sequence: built apart).
+RUNNERS: dict[State, type[StepRunner]] = {
+    runner.state: runner
+    for runner in (IdentifyRunner, PhotoRunner, FingerprintRunner, SignatureRunner,
+                   HandoffRunner)
+}
