@@ -1,9 +1,10 @@
 """A serial port opened by URL: pyserial failures become named errors; it reopens with backoff.
 
-Shared by the serial drivers. After the port vanishes (``SerialException``/``OSError`` on read or
-write) the link closes it and the next call that needs it reopens it, waiting out a backoff that
-starts at ``backoff_initial`` and doubles to ``backoff_max`` while reopening keeps failing. The
-driver's ``on_connect`` hook (a handshake) runs after every successful open.
+Shared by the serial drivers. After the port vanishes (``SerialException``, ``OSError`` or, from
+the ``tcflush``/``tcdrain`` behind ``reset_input_buffer`` and ``flush``, ``termios.error`` on any
+call) the link closes it and the next call that needs it reopens it, waiting out a backoff that
+starts at ``backoff_initial`` and doubles to ``backoff_max`` while reopening keeps failing.
+The driver's ``on_connect`` hook (a handshake) runs after every successful open.
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ from drivers.errors import (
 )
 
 Opener = Callable[..., Any]
+
+try:
+    import termios
+except ImportError:  # not a POSIX system: pyserial raises only its own errors there
+    _TERMIOS_ERRORS: tuple[type[Exception], ...] = ()
+else:
+    # termios.error is not an OSError: a pulled cable surfaces through it from tcflush/tcdrain.
+    _TERMIOS_ERRORS = (termios.error,)
+
+#: What a pyserial call on a vanished port can raise.
+PORT_ERRORS: tuple[type[Exception], ...] = (serial.SerialException, OSError, *_TERMIOS_ERRORS)
 
 
 class SerialLink:
@@ -96,7 +108,7 @@ class SerialLink:
                 timeout=self.poll,
                 write_timeout=self.write_timeout,
             )
-        except (serial.SerialException, OSError, ValueError) as exc:
+        except (*PORT_ERRORS, ValueError) as exc:
             self._lost(f"cannot open {self.url}: {exc}")
             raise error(self.device, f"cannot open {self.url}: {exc}") from exc
         try:
@@ -111,7 +123,7 @@ class SerialLink:
     def _drop(self) -> None:
         port, self._port = self._port, None
         if port is not None:
-            # A vanished port may fail to close; it is gone anyway.
+            # A vanished port may fail to close (termios.error, OSError...); it is gone anyway.
             with contextlib.suppress(Exception):
                 port.close()
 
@@ -134,7 +146,7 @@ class SerialLink:
             self._port.flush()
         except serial.SerialTimeoutException as exc:
             raise DeviceTimeoutError(self.device, "write timed out") from exc
-        except (serial.SerialException, OSError) as exc:
+        except PORT_ERRORS as exc:
             raise self._disconnected("write", exc) from exc
 
     def read(self, size: int = 4096) -> bytes:
@@ -144,7 +156,7 @@ class SerialLink:
         try:
             waiting = self._port.in_waiting
             return bytes(self._port.read(min(size, waiting) if waiting else 1))
-        except (serial.SerialException, OSError) as exc:
+        except PORT_ERRORS as exc:
             raise self._disconnected("read", exc) from exc
 
     def discard_input(self) -> None:
@@ -153,5 +165,5 @@ class SerialLink:
             return
         try:
             self._port.reset_input_buffer()
-        except (serial.SerialException, OSError) as exc:
+        except PORT_ERRORS as exc:
             raise self._disconnected("flush", exc) from exc
