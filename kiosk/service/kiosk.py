@@ -239,7 +239,8 @@ class KioskService:
         if actor is not None:
             audit.info("staff %s: %s reason=%s kiosk=%s", actor, type(event).__name__,
                        getattr(event, "reason", "") or "-", kiosk_id)
-        if new is State.WELCOME:
+        if new is State.WELCOME and old is not State.WELCOME:
+            # The next citizen starts in the kiosk's default language.
             self.session.data.language = self.config.language
         if old is new:
             self._stayed(event)

@@ -39,6 +39,12 @@ EVENT_SAMPLES: dict[type[ev.Event], st.SearchStrategy[ev.Event]] = {
     ev.DeviceFailed: st.just(ev.DeviceFailed("camera", "device_timeout")),
     ev.InactivityTimeout: st.just(ev.InactivityTimeout()),
     ev.SetLanguage: st.sampled_from(["da", "en"]).map(ev.SetLanguage),
+    ev.MarkFingerUnavailable: st.just(ev.MarkFingerUnavailable("lib-1", "amputated")),
+    ev.OverrideCheck: st.just(ev.OverrideCheck("lib-1", "head_covering", "religious")),
+    ev.TakeOutOfService: st.just(ev.TakeOutOfService("lib-1", "paper_jam")),
+    ev.PutBackInService: st.just(ev.PutBackInService("lib-1")),
+    ev.EndSession: st.just(ev.EndSession("lib-1")),
+    ev.AcknowledgeHelp: st.just(ev.AcknowledgeHelp("lib-1")),
 }
 
 
@@ -74,10 +80,11 @@ class SessionMachine(RuleBasedStateMachine):
         self.clock.advance(seconds)
         self.session.tick()
 
-    @precondition(lambda self: self.session.state is not State.HANDOFF)
+    @precondition(lambda self: self.session.state not in (State.HANDOFF, State.OUT_OF_SERVICE))
     @rule()
     def walk_away(self) -> None:
-        """A citizen who leaves: the clock alone always brings the kiosk back to welcome."""
+        """A citizen who leaves: the clock alone always brings the kiosk back to welcome
+        (out of service waits for staff, by design)."""
         for _ in range(4):
             self.clock.advance(1000)
             self.session.tick()
@@ -85,8 +92,13 @@ class SessionMachine(RuleBasedStateMachine):
 
     @invariant()
     def wiped_states_hold_nothing(self) -> None:
-        if self.session.state in (State.WELCOME, State.ABORTED, State.DONE):
+        if self.session.state in (State.WELCOME, State.ABORTED, State.DONE,
+                                  State.OUT_OF_SERVICE):
             assert not self.session.data.holds_captured_data()
+
+    @invariant()
+    def staff_records_name_an_actor(self) -> None:
+        assert all(record.actor for record in self.session.data.staff_actions)
 
     @invariant()
     def done_has_a_reference(self) -> None:
