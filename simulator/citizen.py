@@ -1,8 +1,10 @@
-"""The simulated citizen: reads the kiosk's screen and uses the devices as a person would.
+"""The simulated citizen: reads the kiosk's messages and uses the devices as a person would.
 
-They lay the passport on the scanner when asked, press the finger the kiosk names (in the
-condition the scenario gives it), lift it when told, and sign on the pad. Each action comes
-``act_delay_s`` after the request, from a timer thread, never from the kiosk's threads.
+They lay the passport on the scanner when the kiosk asks to identify, press the finger the
+kiosk names (in the condition the scenario gives it), lift it when told, sign on the pad, and
+take the passport and lift the finger when the session ends. Each action comes ``act_delay_s``
+after the request, from a timer thread, never from the kiosk's threads: :meth:`on_message` is a
+bus callback and returns at once. The citizen knows the devices they touch, not the simulation.
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
+import numpy as np
+from numpy.typing import NDArray
+
+from kiosk.service.messages import Message, StateChanged, StepProgress
+from kiosk.workflow.machine import State
 from simulator.fingerprints import persona_finger
 from simulator.scenario import Scenario
-
-if TYPE_CHECKING:
-    from simulator.world import SimulatedWorld
 
 log = logging.getLogger(__name__)
 
@@ -24,48 +29,151 @@ log = logging.getLogger(__name__)
 FINGER_NAMES = {1: "right_thumb", 2: "right_index", 3: "right_middle", 4: "right_ring",
                 5: "right_little", 6: "left_thumb", 7: "left_index", 8: "left_middle",
                 9: "left_ring", 10: "left_little"}
+#: Screens at which the citizen takes their passport and lifts their finger.
+LEAVING_STATES = frozenset({State.WELCOME, State.DONE, State.ABORTED, State.OUT_OF_SERVICE})
+
+#: Runs ``action`` after ``delay`` seconds, somewhere other than the caller's thread.
+Schedule = Callable[[float, Callable[[], None]], None]
+
+
+class PassportSlot(Protocol):
+    """The scanner, as the citizen uses it."""
+
+    def present(self, lines: Sequence[str]) -> None:
+        """Lay a document with these MRZ lines on the reader."""
+        ...
+
+    def remove(self) -> None:
+        """Take the document away."""
+        ...
+
+
+class FingerSensor(Protocol):
+    """The fingerprint reader, as the citizen uses it."""
+
+    def place(self, image: NDArray[np.uint8]) -> None:
+        """Press a finger whose print is ``image`` on the sensor."""
+        ...
+
+    def lift(self) -> None:
+        """Lift the finger."""
+        ...
+
+
+class Pad(Protocol):
+    """The signature pad, as the citizen uses it."""
+
+    def sign(self, *, seed: int) -> object:
+        """Sign (strokes generated from ``seed``) and confirm."""
+        ...
 
 
 class SimulatedCitizen:
-    """Acts on the world's devices when the kiosk asks."""
+    """Acts on the devices when the kiosk asks.
 
-    def __init__(self, world: SimulatedWorld, scenario: Scenario) -> None:
-        self.world = world
+    Args:
+        scenario: Who the citizen is (passport, fingers, signature) and how quick they are.
+        scanner: The document scanner they lay the passport on.
+        fingerprint: The fingerprint reader they press their fingers on.
+        signature_pad: The pad they sign on.
+        today: Today's date, for the passport's dates.
+        schedule: Runs an action after a delay in seconds; by default on a timer thread
+            (tests pass one that keeps the actions to run them when they choose).
+    """
+
+    def __init__(self, scenario: Scenario, scanner: PassportSlot, fingerprint: FingerSensor,
+                 signature_pad: Pad, today: Callable[[], dt.date] = dt.date.today,
+                 schedule: Schedule | None = None) -> None:
         self.scenario = scenario
+        self._schedule = schedule
+        self.scanner = scanner
+        self.fingerprint = fingerprint
+        self.signature_pad = signature_pad
+        self.today = today
         self._timers: list[threading.Timer] = []
         self._lock = threading.Lock()
         self._stopped = False
+        #: The (finger, attempt) pressed last; None after a lift (one press per request).
+        self._pressed: tuple[int, int] | None = None
+
+    # -- the kiosk's messages -----------------------------------------------------------------
+
+    def on_message(self, message: Message) -> None:
+        """A bus callback: react to what the kiosk shows and asks. Quick; never raises."""
+        try:
+            if isinstance(message, StateChanged):
+                self.sees(message.new)
+            elif isinstance(message, StepProgress) and message.state is State.FINGERPRINTS:
+                if message.phase == "place" and message.finger is not None:
+                    self.finger("place", message.finger, message.attempt or 1)
+                elif message.phase == "lift":
+                    self.finger("lift", message.finger or 0, message.attempt or 0)
+        except Exception:  # noqa: BLE001 - a bus callback must not raise into the kiosk
+            log.exception("simulated citizen failed to react to %s", type(message).__name__)
 
     def sees(self, state: str) -> None:
-        """The kiosk shows ``state``."""
-        if state == "identify":
-            lines = self.scenario.passport.mrz(dt.date.today())
-            self._later(lambda: self.world.scanner.present(lines))
-        elif state == "signature":
-            self._later(lambda: self.world.signature_pad.sign(seed=self.scenario.signature_seed))
-        elif state in ("welcome", "done", "aborted"):
+        """The kiosk shows ``state`` (a :class:`~kiosk.workflow.State` or its value)."""
+        state = State(state)
+        if state is State.IDENTIFY:
+            lines = self.scenario.passport.mrz(self.today())
+            self._later(lambda: self.scanner.present(lines))
+        elif state is State.SIGNATURE:
+            seed = self.scenario.signature_seed
+            self._later(lambda: self.signature_pad.sign(seed=seed))
+        elif state in LEAVING_STATES:
             # The citizen takes their passport and steps away.
-            self._later(self.world.scanner.remove)
-            self.world.fingerprint.lift()
+            self._forget_press()
+            self._later(self.scanner.remove)
+            self._later(self.fingerprint.lift, delay=0.0)
 
     def finger(self, kind: str, position: int, attempt: int) -> None:
-        """The kiosk asks to place finger ``position`` (attempt ``attempt``) or to lift it."""
+        """The kiosk asks to place finger ``position`` (attempt ``attempt``) or to lift it.
+
+        A repeated request for the same finger and attempt (the screen was redrawn) presses
+        only once, until a lift or another request.
+        """
         if kind == "lift":
-            self._later(self.world.fingerprint.lift)
+            self._forget_press()
+            self._later(self.fingerprint.lift)
             return
+        with self._lock:
+            if self._pressed == (position, attempt):
+                return
+            self._pressed = (position, attempt)
         name = FINGER_NAMES.get(position, str(position))
         condition = self.scenario.fingers.condition(name)
         if condition == "missing":
             log.info("simulated citizen has no usable %s", name)
             return
-        image = persona_finger(self.scenario.fingers.seed, position, condition, attempt)
-        self._later(lambda: self.world.fingerprint.place(image))
+        seed = self.scenario.fingers.seed
 
-    def _later(self, action: object) -> None:
+        def press() -> None:
+            # The print is made here, on the timer thread: it takes a fraction of a second.
+            self.fingerprint.place(persona_finger(seed, position, condition, attempt))
+
+        self._later(press)
+
+    # -- acting -------------------------------------------------------------------------------
+
+    def _forget_press(self) -> None:
+        with self._lock:
+            self._pressed = None
+
+    def _later(self, action: Callable[[], object], delay: float | None = None) -> None:
+        def act() -> None:
+            try:
+                action()
+            except Exception:  # noqa: BLE001 - a timer thread has nobody to tell but the log
+                log.exception("simulated citizen could not act")
+
         with self._lock:
             if self._stopped:
                 return
-            timer = threading.Timer(self.scenario.act_delay_s, action)  # type: ignore[arg-type]
+            wait = self.scenario.act_delay_s if delay is None else delay
+            if self._schedule is not None:
+                self._schedule(wait, act)
+                return
+            timer = threading.Timer(wait, act)
             timer.daemon = True
             self._timers = [t for t in self._timers if t.is_alive()] + [timer]
             timer.start()

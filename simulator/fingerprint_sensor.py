@@ -23,7 +23,7 @@ from drivers.r30x_protocol import (
     data_packets,
     pack_image,
 )
-from simulator.faults import FaultSpec, ScriptStep
+from simulator.faults import FaultSpec, ScriptStep, param_int
 from simulator.models import R30xModel, load_model
 from simulator.serial_device import COMMON_FAULTS, SimulatedSerialDevice
 
@@ -76,7 +76,7 @@ class SimulatedR30x(SimulatedSerialDevice):
         name: str | None = None,
         pacing: bool | None = None,
         baud: int | None = None,
-        script: Iterable[ScriptStep | Mapping[str, Any]] = (),
+        script: Iterable[ScriptStep | Mapping[str, object]] = (),
         seed: int = 0,
     ) -> None:
         super().__init__(
@@ -148,10 +148,10 @@ class SimulatedR30x(SimulatedSerialDevice):
         if not self.plugged or self._silent(f"{name} not answered"):
             return
         self._delay(self.description.timing.reply_delay)
-        refuse = self._book.peek("refuse")
+        refuse = self._faults.peek("refuse")
         if refuse is not None and refuse.get("instruction", name) == name:
-            self._book.take("refuse", name)
-            self._reply([self._ack(int(refuse.get("code", CODE["packet_receive_error"])))])
+            self._faults.take("refuse", name)
+            self._reply([self._ack(param_int(refuse, "code", CODE["packet_receive_error"]))])
             return
         self._reply(self._answer(code, packet.payload[1:]))
 
@@ -201,18 +201,18 @@ class SimulatedR30x(SimulatedSerialDevice):
 
     def _reply(self, packets: list[bytes]) -> None:
         """Send a reply's packets (one traffic entry each), with any frame faults applied."""
-        if (p := self._book.peek("bad_checksum")) is not None:
-            skip = int(p.get("skip", 0))
+        if (p := self._faults.peek("bad_checksum")) is not None:
+            skip = param_int(p, "skip", 0)
             if skip < len(packets):
-                self._book.take("bad_checksum", f"reply packet {skip}")
+                self._faults.take("bad_checksum", f"reply packet {skip}")
                 bad = packets[skip]
                 packets[skip] = bad[:-1] + bytes([bad[-1] ^ 0xFF])
-        if (p := self._book.peek("truncate")) is not None:
-            skip = int(p.get("skip", 0))
+        if (p := self._faults.peek("truncate")) is not None:
+            skip = param_int(p, "skip", 0)
             if skip < len(packets):
-                self._book.take("truncate", f"reply packet {skip}")
+                self._faults.take("truncate", f"reply packet {skip}")
                 cut = packets[skip]
-                packets = [*packets[:skip], cut[: int(p.get("keep", len(cut) // 2))]]
+                packets = [*packets[:skip], cut[: param_int(p, "keep", len(cut) // 2)]]
         garbage = self._garbage()
         if garbage:
             self.send(garbage)
@@ -221,6 +221,7 @@ class SimulatedR30x(SimulatedSerialDevice):
 
     def on_plug(self, plugged: bool) -> None:
         """Power follows the cable: a replugged module starts afresh."""
+        super().on_plug(plugged)
         self._decoder.reset()
         self._image = None
         self._verified = self.description.params.password == 0

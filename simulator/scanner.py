@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from drivers.mrz_encoders import encode_document, encode_idbox_packet
-from simulator.faults import FaultSpec, ScriptStep
+from simulator.faults import FaultSpec, ScriptStep, param_int
 from simulator.models import ScannerModel, load_model
 from simulator.serial_device import COMMON_FAULTS, SimulatedSerialDevice
 
@@ -45,7 +45,7 @@ class SimulatedScanner(SimulatedSerialDevice):
         name: str | None = None,
         pacing: bool | None = None,
         baud: int | None = None,
-        script: Iterable[ScriptStep | Mapping[str, Any]] = (),
+        script: Iterable[ScriptStep | Mapping[str, object]] = (),
         seed: int = 0,
     ) -> None:
         faults = dict(SCANNER_FAULTS)
@@ -98,17 +98,17 @@ class SimulatedScanner(SimulatedSerialDevice):
     def _faulty(self, lines: Sequence[str]) -> list[str]:
         """The lines as this (faulty) reader reads them."""
         out = list(lines)
-        if (p := self._book.take("missing_line")) is not None and len(out) > 1:
-            del out[int(p.get("index", 0))]
-        if (p := self._book.take("short_line")) is not None:
-            index = int(p.get("index", -1))
-            out[index] = out[index][: max(0, len(out[index]) - int(p.get("chars", 5)))]
-        if (p := self._book.take("substitute")) is not None:
-            out = self._replace(out, int(p.get("count", 1)), lambda _: self.substitute_char)
-        if (p := self._book.take("ocr_confusion")) is not None:
+        if (p := self._faults.take("missing_line")) is not None and len(out) > 1:
+            del out[param_int(p, "index", 0)]
+        if (p := self._faults.take("short_line")) is not None:
+            index = param_int(p, "index", -1)
+            out[index] = out[index][: max(0, len(out[index]) - param_int(p, "chars", 5))]
+        if (p := self._faults.take("substitute")) is not None:
+            out = self._replace(out, param_int(p, "count", 1), lambda _: self.substitute_char)
+        if (p := self._faults.take("ocr_confusion")) is not None:
             pairs = dict(self.description.confusions)
             pairs.update({v: k for k, v in self.description.confusions.items()})
-            out = self._replace(out, int(p.get("count", 1)), lambda c: pairs.get(c), pairs)
+            out = self._replace(out, param_int(p, "count", 1), lambda c: pairs.get(c), pairs)
         return out
 
     @property
@@ -129,7 +129,7 @@ class SimulatedScanner(SimulatedSerialDevice):
         return ["".join(c) for c in chars]
 
     def _send_frame(self, frame: bytes) -> None:
-        if self._book.take("bad_checksum", "block check flipped") is not None:
+        if self._faults.take("bad_checksum", "block check flipped") is not None:
             frame = frame[:-1] + bytes([frame[-1] ^ 0xFF])
         cut = self._truncate(frame)
         self.send(self._garbage() + (frame if cut is None else cut))
@@ -165,5 +165,6 @@ class SimulatedScanner(SimulatedSerialDevice):
 
     def on_plug(self, plugged: bool) -> None:
         """A replugged reader starts afresh (continuous mode, empty input)."""
+        super().on_plug(plugged)
         self._inbox.clear()
         self._continuous = True

@@ -1,13 +1,21 @@
-"""A pty device with a fault book: the fault API and frame faults both simulated devices share."""
+"""A pty device with a fault book: the fault API and frame faults both serial devices share."""
 
 from __future__ import annotations
 
 import random
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any
 
-from simulator.faults import FaultBook, FaultMet, FaultSpec, ScriptStep
+from simulator.faults import (
+    FaultMet,
+    FaultParam,
+    FaultParams,
+    FaultSpec,
+    FaultyDevice,
+    ScriptStep,
+    param_float,
+    param_int,
+)
 from simulator.pty_device import PtyDevice
 
 #: Faults every simulated serial device supports.
@@ -26,8 +34,10 @@ COMMON_FAULTS = {
 FAULT_ALIASES = {"timeout": "silent", "wrong_checksum": "bad_checksum", "garbage_bytes": "garbage"}
 
 
-class SimulatedSerialDevice(PtyDevice):
-    """PtyDevice plus ``inject``/``clear``, a fault script and the log of faults met."""
+class SimulatedSerialDevice(PtyDevice, FaultyDevice):
+    """PtyDevice plus the fault API (:class:`~simulator.faults.SimulatedDevice`), a fault
+    script and the log of faults met. ``unplug`` and ``replug`` happen at once; ``unplug`` is
+    active while the cable is out."""
 
     def __init__(
         self,
@@ -36,78 +46,80 @@ class SimulatedSerialDevice(PtyDevice):
         *,
         baud: int,
         pacing: bool,
-        script: Iterable[ScriptStep | Mapping[str, Any]] = (),
+        script: Iterable[ScriptStep | Mapping[str, object]] = (),
         seed: int = 0,
     ) -> None:
-        super().__init__(name, baud=baud, pacing=pacing)
-        self._book = FaultBook(faults)
-        self._book.load_script(script)
+        PtyDevice.__init__(self, name, baud=baud, pacing=pacing)
+        FaultyDevice.__init__(self, name, faults, FAULT_ALIASES)
+        self._faults.load_script(script)
         #: Seeded so a fault scenario replays byte for byte.
         self._rng = random.Random(seed)
 
     @property
-    def faults(self) -> tuple[str, ...]:
-        """Names of the faults this device supports."""
-        return tuple(sorted(self._book.supported))
-
-    @property
-    def active_faults(self) -> dict[str, dict[str, Any]]:
-        """Armed faults and their parameters."""
-        return self._book.active
-
-    @property
     def faults_met(self) -> list[FaultMet]:
         """Faults that actually happened, oldest first."""
-        return self._book.met_log
+        return self._faults.met_log
 
-    def inject(self, fault: str, **params: Any) -> None:
-        """Arm ``fault`` (see :attr:`faults`); ``unplug`` and ``replug`` happen at once."""
-        fault = FAULT_ALIASES.get(fault, fault)
-        if fault == "replug":
-            self._book.check(fault)
-            self._book.met("replug")
+    def _start_fault(self, name: str, params: FaultParams) -> bool:
+        if name == "replug":
+            self._faults.met("replug")
             self.replug()
-            return
-        if fault == "unplug":
-            self._book.check(fault)
-            self._book.met("unplug", f"after_bytes={params.get('after_bytes')}")
-            self.unplug(**params)
-            return
-        self._book.inject(fault, params)
+            return True
+        if name == "unplug":
+            after = params.get("after_bytes")
+            replug = params.get("replug_after")
+            self._faults.met("unplug", f"after_bytes={after}", params)
+            self.unplug(after_bytes=None if after is None else int(after),
+                        replug_after=None if replug is None else float(replug))
+            return True
+        return False
 
-    def clear(self, fault: str | None = None) -> None:
-        """Disarm ``fault``, or all faults."""
-        self._book.clear(FAULT_ALIASES.get(fault, fault) if fault else None)
+    def _end_fault(self, name: str, was_active: bool) -> None:
+        if name == "unplug":
+            self.replug()
 
-    def load_script(self, steps: Iterable[ScriptStep | Mapping[str, Any]]) -> None:
-        """Add scripted faults: ``{"on": "command:UpImage", "fault": "unplug", ...}``."""
-        self._book.load_script(steps)
+    def on_plug(self, plugged: bool) -> None:
+        """The cable was plugged in or pulled: ``unplug`` is active while it is out.
+
+        Subclasses that reset state on a replug call this first.
+        """
+        if plugged:
+            self._faults.clear("unplug")
+        else:
+            self._faults.inject("unplug")
+
+    def load_script(self, steps: Iterable[ScriptStep | Mapping[str, object]]) -> None:
+        """Add scripted faults: ``{"on": "command:UP_IMAGE", "fault": "unplug", ...}``."""
+        self._faults.load_script(steps)
 
     def _event(self, name: str) -> None:
         """Count a device event and inject what the script says happens at it."""
-        for step in self._book.event(name):
+        for step in self._faults.event(name):
             self.inject(step.fault, **step.params)
 
     def _silent(self, what: str) -> bool:
         """True (and recorded) when the device is playing dead."""
-        return self._book.take("silent", what) is not None
+        return self._faults.take("silent", what) is not None
 
     def _delay(self, base: float) -> None:
         """The model's reply delay plus any ``slow`` fault."""
-        slow = self._book.take("slow")
-        delay = base + (float(slow.get("delay", 1.0)) if slow is not None else 0.0)
+        slow = self._faults.take("slow")
+        delay = base + (param_float(slow, "delay", 1.0) if slow is not None else 0.0)
         if delay > 0:
             time.sleep(delay)
 
     def _garbage(self) -> bytes:
-        params = self._book.take("garbage")
+        params = self._faults.take("garbage")
         if params is None:
             return b""
-        return bytes(self._rng.randrange(256) for _ in range(int(params.get("count", 8))))
+        return bytes(self._rng.randrange(256) for _ in range(param_int(params, "count", 8)))
 
     def _truncate(self, frame: bytes) -> bytes | None:
         """The cut frame if ``truncate`` is armed, else None."""
-        params = self._book.take("truncate", f"frame of {len(frame)} bytes")
+        params = self._faults.take("truncate", f"frame of {len(frame)} bytes")
         if params is None:
             return None
-        return frame[: int(params.get("keep", len(frame) // 2))]
+        return frame[: param_int(params, "keep", len(frame) // 2)]
+
+
+__all__ = ["COMMON_FAULTS", "FAULT_ALIASES", "FaultParam", "SimulatedSerialDevice"]

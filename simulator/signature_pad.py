@@ -1,8 +1,12 @@
 """A simulated signature pad behind the same SDK-style interface as a Wacom STU or Topaz facade.
 
-Real pads are reached only through vendor SDKs (no public wire protocol), so the simulator is an
-in-process facade too. A test or the debug console makes the citizen sign with :meth:`sign`;
-faults: ``unplug`` (``inject("unplug")`` / ``clear_fault("unplug")``, or ``unplug()``/``replug()``).
+Real pads are reached only through vendor SDKs (no public wire protocol), so the simulator models
+two objects, as the USB fingerprint scanner does: the pad the citizen signs on
+(:class:`SimulatedSignaturePad`: ``sign``, ``confirm``, faults) and the SDK facade the kiosk's
+signature step drives (:class:`SimulatedPadSdk`, a :class:`drivers.interfaces.SignaturePad`).
+Fault: ``unplug`` (``inject("unplug")`` / ``clear("unplug")``, or ``unplug()``/``replug()``):
+the facade's calls raise :class:`~drivers.errors.DeviceDisconnectedError` (``open``:
+:class:`~drivers.errors.DeviceNotFoundError`) until the pad is plugged back in and reopened.
 """
 
 from __future__ import annotations
@@ -11,15 +15,20 @@ import math
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from drivers.errors import DeviceDisconnectedError, DeviceError, DeviceNotFoundError
 from drivers.interfaces import Health, Signature, StrokePoint
 from drivers.signature import render_strokes
+from simulator.faults import FaultParams, FaultSpec, FaultyDevice
 
-FAULTS = ("unplug",)
+#: Faults of the simulated pad.
+PAD_FAULTS = {
+    "unplug": FaultSpec("pull the pad's cable; the kiosk must open it again after a replug",
+                        times=None),
+}
 #: Pen report rate of a Wacom STU-430, samples per second.
 REPORT_RATE = 200.0
 
@@ -37,7 +46,7 @@ def generate_signature(seed: int = 0, width: int = 320, height: int = 200) -> St
     strokes: list[tuple[StrokePoint, ...]] = []
     t0 = 0.0
 
-    def stroke(xs: np.ndarray, ys: np.ndarray) -> None:
+    def stroke(xs: NDArray[np.float64], ys: NDArray[np.float64]) -> None:
         nonlocal t0
         n = len(xs)
         u = np.linspace(0.0, 1.0, n)
@@ -83,13 +92,13 @@ def generate_signature(seed: int = 0, width: int = 320, height: int = 200) -> St
     return tuple(strokes)
 
 
-class SimulatedSignaturePad:
+class SimulatedSignaturePad(FaultyDevice):
     """A 320x200 pen pad (like a Wacom STU-430) that the simulated citizen signs on."""
 
     def __init__(
-        self, name: str = "signature_pad", width: int = 320, height: int = 200, scale: float = 2.0
+        self, name: str = "signature", width: int = 320, height: int = 200, scale: float = 2.0
     ) -> None:
-        """Create the pad, closed and unsigned.
+        """Create the pad, unsigned.
 
         Args:
             name: The configured device name, used in errors.
@@ -97,75 +106,22 @@ class SimulatedSignaturePad:
             height: Pad height in its own units.
             scale: Pixels per pad unit of the rendered signature image.
         """
-        self.name = name
+        super().__init__(name, PAD_FAULTS)
         self.width = width
         self.height = height
         self.scale = scale
-        #: Faults injected so far, in order (names).
-        self.faults_met: list[str] = []
         self._cond = threading.Condition()
-        self._open = False
-        self._unplugged = False
         self._strokes: Strokes = ()
         self._confirmed = False
+        #: Bumped by every unplug: a facade opened before it must be opened again.
+        self._generation = 0
 
-    # -- the SignaturePad protocol -------------------------------------------------------------
+    @property
+    def plugged(self) -> bool:
+        """False after an unplug, until the replug."""
+        return not self._faults.is_active("unplug")
 
-    def open(self) -> None:
-        """Connect to the pad. Raises DeviceNotFoundError while it is unplugged."""
-        with self._cond:
-            if self._unplugged:
-                raise DeviceNotFoundError(self.name, "no signature pad connected")
-            self._open = True
-
-    def close(self) -> None:
-        """Disconnect. Never raises."""
-        with self._cond:
-            self._open = False
-            self._cond.notify_all()
-
-    def probe(self) -> Health:
-        """Report whether the pad answers. Never raises."""
-        started = time.monotonic()
-        with self._cond:
-            unplugged = self._unplugged
-        latency = (time.monotonic() - started) * 1000
-        if unplugged:
-            return Health(False, "no signature pad connected", latency, code="device_not_found")
-        extra = {"width": str(self.width), "height": str(self.height), "model": "simulated"}
-        return Health(True, f"{self.width}x{self.height} pad", latency, extra=extra)
-
-    def capture(self, timeout: float) -> Signature | None:
-        """Wait up to ``timeout`` s for a confirmed signature; None when none came.
-
-        Raises:
-            DeviceDisconnectedError: The pad is unplugged, before or during the wait.
-            DeviceError: The pad was not opened.
-        """
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                if self._unplugged:
-                    raise DeviceDisconnectedError(self.name, "signature pad disconnected")
-                if not self._open:
-                    raise DeviceError(self.name, "signature pad is not open")
-                if self._confirmed:
-                    strokes = self._strokes
-                    self._strokes, self._confirmed = (), False
-                    break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return None
-                self._cond.wait(remaining)
-        image = render_strokes(strokes, self.width, self.height, self.scale)
-        return Signature(strokes, image, self.width, self.height)
-
-    def clear(self) -> None:
-        """Discard the strokes so far (the citizen wants to sign again)."""
-        with self._cond:
-            self._strokes, self._confirmed = (), False
-
-    # -- simulation control --------------------------------------------------------------------
+    # -- the citizen -----------------------------------------------------------------------------
 
     def sign(
         self,
@@ -195,27 +151,95 @@ class SimulatedSignaturePad:
             self._confirmed = bool(self._strokes)
             self._cond.notify_all()
 
-    def inject(self, name: str, **params: Any) -> None:
-        """Start a fault (``unplug``; it takes no parameters) and record it."""
-        if name not in FAULTS:
-            raise ValueError(f"unknown signature pad fault {name!r}; known: {', '.join(FAULTS)}")
-        self.faults_met.append(name)
+    def wipe(self) -> None:
+        """Discard the strokes so far."""
         with self._cond:
-            self._unplugged = True
-            self._open = False
+            self._strokes, self._confirmed = (), False
+
+    # -- faults ------------------------------------------------------------------------------
+
+    def _fault_armed(self, name: str, params: FaultParams) -> None:
+        self._faults.met(name, "", params)
+        with self._cond:
+            self._generation += 1
             self._cond.notify_all()
 
-    def clear_fault(self, name: str) -> None:
-        """End a fault; after ``unplug`` the pad must be opened again, as with a real one."""
-        if name == "unplug":
-            with self._cond:
-                self._unplugged = False
-                self._cond.notify_all()
+    def _end_fault(self, name: str, was_active: bool) -> None:
+        with self._cond:
+            self._cond.notify_all()
 
     def unplug(self) -> None:
         """Pull the cable: ``inject("unplug")``."""
         self.inject("unplug")
 
     def replug(self) -> None:
-        """Put the cable back: ``clear_fault("unplug")``."""
-        self.clear_fault("unplug")
+        """Put the cable back: ``clear("unplug")``; the kiosk must open the pad again."""
+        self.clear("unplug")
+
+
+class SimulatedPadSdk:
+    """The vendor-SDK facade the kiosk drives: a :class:`~drivers.interfaces.SignaturePad`."""
+
+    def __init__(self, pad: SimulatedSignaturePad) -> None:
+        self.name = pad.name
+        self.pad = pad
+        #: The pad's unplug generation when it was opened; None while closed.
+        self._opened: int | None = None
+
+    # -- the SignaturePad protocol -------------------------------------------------------------
+
+    def open(self) -> None:
+        """Connect to the pad. Raises DeviceNotFoundError while it is unplugged."""
+        pad = self.pad
+        with pad._cond:
+            if not pad.plugged:
+                raise DeviceNotFoundError(self.name, "no signature pad connected")
+            self._opened = pad._generation
+
+    def close(self) -> None:
+        """Disconnect. Never raises."""
+        with self.pad._cond:
+            self._opened = None
+            self.pad._cond.notify_all()
+
+    def probe(self) -> Health:
+        """Report whether the pad answers. Never raises."""
+        started = time.monotonic()
+        plugged = self.pad.plugged
+        latency = (time.monotonic() - started) * 1000
+        if not plugged:
+            return Health(False, "no signature pad connected", latency, code="device_not_found")
+        extra = {"width": str(self.pad.width), "height": str(self.pad.height),
+                 "model": "simulated"}
+        return Health(True, f"{self.pad.width}x{self.pad.height} pad", latency, extra=extra)
+
+    def capture(self, timeout: float) -> Signature | None:
+        """Wait up to ``timeout`` s for a confirmed signature; None when none came.
+
+        Raises:
+            DeviceDisconnectedError: The pad is unplugged, before or during the wait.
+            DeviceError: The pad was not opened (or not since it was replugged).
+        """
+        pad = self.pad
+        deadline = time.monotonic() + timeout
+        with pad._cond:
+            while True:
+                if not pad.plugged:
+                    self._opened = None
+                    raise DeviceDisconnectedError(self.name, "signature pad disconnected")
+                if self._opened != pad._generation:
+                    raise DeviceError(self.name, "signature pad is not open")
+                if pad._confirmed:
+                    strokes = pad._strokes
+                    pad._strokes, pad._confirmed = (), False
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                pad._cond.wait(remaining)
+        image = render_strokes(strokes, pad.width, pad.height, pad.scale)
+        return Signature(strokes, image, pad.width, pad.height)
+
+    def clear(self) -> None:
+        """Discard the strokes so far (the citizen wants to sign again)."""
+        self.pad.wipe()

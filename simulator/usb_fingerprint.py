@@ -13,36 +13,38 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from drivers.errors import DeviceDisconnectedError, DeviceError, DeviceNotFoundError
 from drivers.interfaces import FingerprintImage, Health
-from simulator.faults import FaultMet
+from simulator.faults import FaultParams, FaultSpec, FaultyDevice
+from simulator.pty_device import TrafficEntry
 
 #: Capture area of the simulated scanner at 500 ppi (about 20 x 25 mm, a single-finger
 #: FBI Appendix F class device).
 ROWS, COLS = 500, 400
-FAULTS = ("unplug",)
+#: Faults of the USB scanner (a USB device has no bytes to garble here).
+USB_FAULTS = {
+    "unplug": FaultSpec("pull the USB cable; the SDK must open the scanner again after a replug",
+                        times=None),
+}
 
 
-class SimulatedUsbScanner:
+class SimulatedUsbScanner(FaultyDevice):
     """The scanner itself: the citizen places and lifts a finger; faults on demand."""
 
     def __init__(self, name: str = "fingerprint") -> None:
-        self.name = name
-        self.faults = FAULTS
+        super().__init__(name, USB_FAULTS)
         #: No serial traffic: the SDK talks USB.
-        self.traffic: list[Any] = []
-        self.faults_met: list[FaultMet] = []
+        self.traffic: list[TrafficEntry] = []
         self._cond = threading.Condition()
-        self._finger: np.ndarray | None = None
-        self._plugged = True
+        self._finger: NDArray[np.uint8] | None = None
 
     # -- the citizen -------------------------------------------------------------------------
 
-    def place(self, image: np.ndarray) -> None:
+    def place(self, image: NDArray[np.uint8]) -> None:
         """A finger on the glass (any-size 8-bit grey, centred onto the capture area)."""
         with self._cond:
             self._finger = _fit(image)
@@ -64,35 +66,24 @@ class SimulatedUsbScanner:
     @property
     def plugged(self) -> bool:
         """False after an unplug, until the replug."""
-        return self._plugged
+        return not self._faults.is_active("unplug")
 
-    @property
-    def active_faults(self) -> dict[str, dict[str, Any]]:
-        """Faults in force (an unplug shows as ``plugged`` being False instead)."""
-        return {}
+    def _fault_armed(self, name: str, params: FaultParams) -> None:
+        self._faults.met(name, "", params)
+        with self._cond:
+            self._cond.notify_all()
 
-    def inject(self, fault: str, **params: Any) -> None:
-        """Start a fault: only ``unplug`` (a USB device has no bytes to garble here)."""
-        if fault not in FAULTS:
-            raise ValueError(f"unsupported fault {fault!r}; supported: {list(FAULTS)}")
-        self.faults_met.append(FaultMet(time.monotonic(), fault, ""))
-        self.unplug()
-
-    def clear(self, fault: str | None = None) -> None:
-        """End a fault."""
-        self.replug()
+    def _end_fault(self, name: str, was_active: bool) -> None:
+        with self._cond:
+            self._cond.notify_all()
 
     def unplug(self) -> None:
-        """Pull the USB cable."""
-        with self._cond:
-            self._plugged = False
-            self._cond.notify_all()
+        """Pull the USB cable: ``inject("unplug")``."""
+        self.inject("unplug")
 
     def replug(self) -> None:
-        """Plug it back in (the SDK must open the device again)."""
-        with self._cond:
-            self._plugged = True
-            self._cond.notify_all()
+        """Plug it back in (the SDK must open the device again): ``clear("unplug")``."""
+        self.clear("unplug")
 
 
 class SimulatedScannerSdk:
@@ -155,7 +146,7 @@ class SimulatedScannerSdk:
             raise DeviceError(self.name, "USB fingerprint scanner is not open")
 
 
-def _fit(image: np.ndarray) -> np.ndarray:
+def _fit(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """Centre ``image`` on the capture area: crop what is larger, pad with white what is not."""
     out = np.full((ROWS, COLS), 255, np.uint8)
     h, w = image.shape[:2]

@@ -1,22 +1,27 @@
-"""The simulated world: the four simulated devices, and the citizen who uses them.
+"""The simulated world: the four simulated devices of one kiosk (and, optionally, its citizen).
 
 ``start`` brings the devices up (serial devices on ptys, the camera as an MJPEG stream on
-loopback, the signature pad as an SDK-style facade) and returns the device settings with their
-addresses, so the kiosk's real drivers open them exactly as they open hardware.
+loopback, the signature pad and a USB fingerprint scanner as SDK-style facades) and returns the
+device settings with their addresses, so the kiosk's real drivers open them exactly as they open
+hardware. Every device is a :class:`~simulator.faults.SimulatedDevice`: faults are injected and
+cleared the same way on each, by name ``device:fault``.
+
+:class:`simulator.attach.Simulation` is what a kiosk service uses; this class is the devices
+underneath it.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from kiosk.config import DevicesSettings
 from simulator.camera.server import SimulatedCamera
 from simulator.citizen import SimulatedCitizen
+from simulator.faults import FaultParam, SimulatedDevice
 from simulator.fingerprint_sensor import SimulatedR30x
 from simulator.scanner import SimulatedScanner
 from simulator.scenario import Scenario
-from simulator.signature_pad import SimulatedSignaturePad
+from simulator.signature_pad import SimulatedPadSdk, SimulatedSignaturePad
 from simulator.usb_fingerprint import SimulatedScannerSdk, SimulatedUsbScanner
 
 log = logging.getLogger(__name__)
@@ -32,7 +37,14 @@ DEVICE_NAMES = ("scanner", "fingerprint", "camera", "signature")
 
 
 class SimulatedWorld:
-    """Simulated devices for one kiosk, played by one scenario's citizen."""
+    """Simulated devices for one kiosk, played by one scenario's citizen.
+
+    Args:
+        scenario: The scenario (camera persona; the citizen's passport, fingers, signature).
+        settings: The kiosk's device settings (framing, baud rates, camera size, models).
+        auto_citizen: Create a :class:`SimulatedCitizen` that acts when the kiosk asks.
+        pacing: Pace serial output to the baud rate, as hardware does (off for fast tests).
+    """
 
     def __init__(self, scenario: Scenario, settings: DevicesSettings, *,
                  auto_citizen: bool = True, pacing: bool = True) -> None:
@@ -54,8 +66,17 @@ class SimulatedWorld:
         self.camera = SimulatedCamera(scenario.persona, width=camera.width, height=camera.height,
                                       fps=camera.fps)
         self.signature_pad = SimulatedSignaturePad("signature")
-        self.citizen = SimulatedCitizen(self, scenario) if auto_citizen else None
+        #: The SDK facade the kiosk's signature step drives.
+        self.signature_sdk = SimulatedPadSdk(self.signature_pad)
+        self.citizen = (SimulatedCitizen(scenario, self.scanner, self.fingerprint,
+                                         self.signature_pad) if auto_citizen else None)
         self._started = False
+
+    @property
+    def devices(self) -> dict[str, SimulatedDevice]:
+        """Every simulated device by its configured name."""
+        return {"scanner": self.scanner, "fingerprint": self.fingerprint,
+                "camera": self.camera, "signature": self.signature_pad}
 
     def start(self) -> DevicesSettings:
         """Start every simulated device; returns the settings that point the drivers at them."""
@@ -83,7 +104,7 @@ class SimulatedWorld:
             self.camera.stop()
             self._started = False
 
-    # --- what the kiosk tells the world ------------------------------------------------------
+    # --- what the kiosk tells the world (before the kiosk service: kiosk/runtime.py) ----------
 
     def kiosk_state(self, state: str) -> None:
         """The kiosk now shows ``state``; the citizen reads the screen."""
@@ -101,44 +122,41 @@ class SimulatedWorld:
 
     # --- what a developer or a scenario does -------------------------------------------------
 
-    def device(self, name: str) -> Any:
-        """A simulated device by its configured name."""
-        devices = {"scanner": self.scanner, "fingerprint": self.fingerprint,
-                   "camera": self.camera, "signature": self.signature_pad}
+    def device(self, name: str) -> SimulatedDevice:
+        """A simulated device by its configured name; ValueError for another name."""
+        devices = self.devices
         if name not in devices:
             raise ValueError(f"no simulated device {name!r}; devices: {', '.join(devices)}")
         return devices[name]
 
-    def inject(self, spec: str, **params: Any) -> None:
+    def inject(self, spec: str, **params: FaultParam) -> None:
         """Inject a fault, named ``device:fault`` (``scanner:unplug``, ``camera:freeze``)."""
-        name, fault = _split(spec)
+        name, fault = split_spec(spec)
         self.device(name).inject(fault, **params)
 
     def clear(self, spec: str) -> None:
-        """Clear a fault, named ``device:fault``; the device works again."""
-        name, fault = _split(spec)
-        device = self.device(name)
-        if fault == "unplug" and hasattr(device, "replug"):
-            device.replug()
-        else:
-            device.clear(fault)
+        """Clear a fault, named ``device:fault``; the device works again (``unplug``: replug)."""
+        name, fault = split_spec(spec)
+        self.device(name).clear(fault)
+
+    def active_faults(self) -> list[str]:
+        """Faults in force now, as ``device:fault``."""
+        return [f"{name}:{fault}" for name, device in self.devices.items()
+                for fault in device.active_faults]
 
     def faults_met(self) -> list[str]:
-        """Every fault injected so far, as ``device:fault``, in order of time."""
-        met: list[tuple[float, str]] = []
-        met += [(f.t, f"scanner:{f.fault}") for f in self.scanner.faults_met]
-        met += [(f.t, f"fingerprint:{f.fault}") for f in self.fingerprint.faults_met]
-        met += [(f.at, f"camera:{f.name}") for f in self.camera.faults_met]
-        met += [(0.0, f"signature:{name}") for name in self.signature_pad.faults_met]
-        return [name for _t, name in sorted(met)]
+        """Every fault met so far, as ``device:fault``, in order of time."""
+        met = [m for device in self.devices.values() for m in device.faults_met]
+        return [m.spec for m in sorted(met, key=lambda m: m.t)]
 
     def set_persona(self, persona: str) -> None:
         """Put another persona in front of the camera."""
         self.camera.set_persona(persona)
 
 
-def _split(spec: str) -> tuple[str, str]:
+def split_spec(spec: str) -> tuple[str, str]:
+    """``device:fault`` split in two; ValueError for another shape."""
     device, _, fault = spec.partition(":")
-    if not fault:
+    if not device or not fault:
         raise ValueError(f"a fault is named device:fault, e.g. scanner:unplug (got {spec!r})")
     return device, fault

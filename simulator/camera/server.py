@@ -8,6 +8,9 @@ from tests or a debug console:
   keep the connection open),
 * ``low_fps`` (``fps=3``: the frame rate drops),
 * ``unplug`` (connections are closed and new ones refused until :meth:`SimulatedCamera.replug`).
+
+Faults are kept in the camera's :class:`~simulator.faults.FaultBook`, like every simulated
+device's, and last until cleared.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import socket
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -29,23 +31,20 @@ import numpy as np
 from simulator.camera.persona import Persona, load_persona
 from simulator.camera.scene import NOISE_PHASES, Scene
 from simulator.camera.stamp import stamp_sequence
+from simulator.faults import FaultParams, FaultSpec, FaultyDevice, param_float
 
 log = logging.getLogger(__name__)
 
-FAULTS = ("freeze", "low_fps", "unplug")
+#: Faults of the simulated camera; each lasts until cleared.
+CAMERA_FAULTS = {
+    "freeze": FaultSpec("same picture again (mode=repeat) or none (mode=stall)", times=None),
+    "low_fps": FaultSpec("frame rate drops to `fps` (default 3)", times=None),
+    "unplug": FaultSpec("close the stream; new connections refused", times=None),
+}
 BOUNDARY = b"frame"
 
 
-@dataclass(frozen=True)
-class FaultRecord:
-    """One fault as it was met: which, with what parameters, and when (``time.monotonic()``)."""
-
-    name: str
-    params: dict[str, Any] = field(default_factory=dict)
-    at: float = 0.0
-
-
-class SimulatedCamera:
+class SimulatedCamera(FaultyDevice):
     """A persona in front of a simulated camera, streamed as ``multipart/x-mixed-replace``."""
 
     def __init__(
@@ -59,6 +58,7 @@ class SimulatedCamera:
         port: int = 0,
         jpeg_quality: int = 85,
         stamp_frames: bool = False,
+        name: str = "camera",
     ) -> None:
         """Prepare the camera (the portrait is segmented here, about a second the first time).
 
@@ -72,18 +72,17 @@ class SimulatedCamera:
             port: TCP port, 0 for an ephemeral one (read :attr:`url` after :meth:`start`).
             jpeg_quality: JPEG quality of the stream.
             stamp_frames: Write the frame number into the top-left pixels (for benchmarks).
+            name: The configured device name.
         """
+        super().__init__(name, CAMERA_FAULTS)
         self.scene = Scene(width, height, portrait)
         self.fps = fps
         self.host = host
         self.port = port
         self.jpeg_quality = jpeg_quality
         self.stamp_frames = stamp_frames
-        #: Every fault injected so far, in order.
-        self.faults_met: list[FaultRecord] = []
         #: Send time (``time.monotonic()``) of recent frame numbers, for latency measurements.
         self.sent_at: OrderedDict[int, float] = OrderedDict()
-        self._faults: dict[str, dict[str, Any]] = {}
         self._persona = self._resolve(persona)
         self._persona_start = time.monotonic()
         self._jpeg_cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
@@ -106,6 +105,11 @@ class SimulatedCamera:
     def persona(self) -> Persona:
         """The persona now in front of the camera."""
         return self._persona
+
+    @property
+    def plugged(self) -> bool:
+        """False after an unplug, until the replug."""
+        return not self._faults.is_active("unplug")
 
     @property
     def frames_sent(self) -> int:
@@ -140,28 +144,19 @@ class SimulatedCamera:
             self._persona = resolved
             self._persona_start = time.monotonic()
 
-    def inject(self, name: str, **params: Any) -> None:
-        """Start a fault (``freeze``, ``low_fps`` or ``unplug``) and record it."""
-        if name not in FAULTS:
-            raise ValueError(f"unknown camera fault {name!r}; known: {', '.join(FAULTS)}")
+    def _fault_armed(self, name: str, params: FaultParams) -> None:
         log.info("camera fault injected: %s %s", name, params)
-        self.faults_met.append(FaultRecord(name, dict(params), time.monotonic()))
+        self._faults.met(name, "", params)
         with self._cond:
-            self._faults[name] = dict(params)
             self._cond.notify_all()
         if name == "unplug":
             self._close_server()
 
-    def clear(self, name: str) -> None:
-        """End a fault; clearing ``unplug`` listens again on the same port."""
+    def _end_fault(self, name: str, was_active: bool) -> None:
         with self._cond:
-            was = self._faults.pop(name, None)
             self._cond.notify_all()
-        if name == "unplug" and was is not None and self._running:
+        if name == "unplug" and was_active and self._running:
             self._listen()
-
-    #: Same as :meth:`clear`, under the name the other simulated devices use.
-    clear_fault = clear
 
     def unplug(self) -> None:
         """Pull the cable: ``inject("unplug")``."""
@@ -170,11 +165,6 @@ class SimulatedCamera:
     def replug(self) -> None:
         """Put the cable back: ``clear("unplug")``."""
         self.clear("unplug")
-
-    @property
-    def active_faults(self) -> dict[str, dict[str, Any]]:
-        """Faults in force now, with their parameters."""
-        return dict(self._faults)
 
     def frame_at(self, t: float) -> np.ndarray:
         """The frame the persona shows ``t`` seconds into its timeline (no server needed)."""
@@ -213,8 +203,8 @@ class SimulatedCamera:
         """Publish a frame every tick while anyone watches; faults change what and how often."""
         next_tick = time.monotonic()
         while self._running:
-            faults = dict(self._faults)
-            rate = float(faults["low_fps"].get("fps", 3.0)) if "low_fps" in faults else self.fps
+            faults = self._faults.active
+            rate = param_float(faults["low_fps"], "fps", 3.0) if "low_fps" in faults else self.fps
             next_tick += 1.0 / rate
             delay = next_tick - time.monotonic()
             if delay > 0:
@@ -240,9 +230,9 @@ class SimulatedCamera:
     def _next_jpeg(self, after: int) -> tuple[int, bytes] | None:
         """Wait for a frame newer than ``after``; None when the stream should end."""
         with self._cond:
-            while self._running and "unplug" not in self._faults and self._seq <= after:
+            while self._running and self.plugged and self._seq <= after:
                 self._cond.wait(timeout=0.5)
-            if not self._running or "unplug" in self._faults:
+            if not self._running or not self.plugged:
                 return None
             return self._seq, self._jpeg
 

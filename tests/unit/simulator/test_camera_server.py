@@ -58,13 +58,13 @@ def test_faults_are_recorded_and_unknown_ones_rejected(sim: SimulatedCamera) -> 
     sim.inject("freeze", mode="stall")
     assert set(sim.active_faults) == {"low_fps", "freeze"}
     sim.clear("low_fps")
-    sim.clear_fault("freeze")
+    sim.clear("freeze")
     assert sim.active_faults == {}
-    assert [(f.name, f.params) for f in sim.faults_met] == [
-        ("low_fps", {"fps": 2}),
-        ("freeze", {"mode": "stall"}),
+    assert [(f.spec, f.params) for f in sim.faults_met] == [
+        ("camera:low_fps", {"fps": 2}),
+        ("camera:freeze", {"mode": "stall"}),
     ]
-    with pytest.raises(ValueError, match="unknown camera fault"):
+    with pytest.raises(ValueError, match="unsupported fault 'explode' by camera"):
         sim.inject("explode")
 
 

@@ -9,19 +9,28 @@ import pytest
 
 from drivers.errors import DeviceDisconnectedError, DeviceError, DeviceNotFoundError
 from drivers.interfaces import SignaturePad, StrokePoint
-from simulator.signature_pad import SimulatedSignaturePad, generate_signature
+from simulator.faults import SimulatedDevice
+from simulator.signature_pad import SimulatedPadSdk, SimulatedSignaturePad, generate_signature
 
 
 @pytest.fixture
 def pad() -> SimulatedSignaturePad:
-    p = SimulatedSignaturePad()
-    p.open()
-    return p
+    return SimulatedSignaturePad()
 
 
-def test_satisfies_the_signature_pad_protocol(pad: SimulatedSignaturePad) -> None:
-    assert isinstance(pad, SignaturePad)
-    assert pad.probe().ok
+@pytest.fixture
+def sdk(pad: SimulatedSignaturePad) -> SimulatedPadSdk:
+    facade = SimulatedPadSdk(pad)
+    facade.open()
+    return facade
+
+
+def test_the_facade_is_a_signature_pad_and_the_pad_a_simulated_device(
+    pad: SimulatedSignaturePad, sdk: SimulatedPadSdk
+) -> None:
+    assert isinstance(sdk, SignaturePad)
+    assert isinstance(pad, SimulatedDevice)
+    assert sdk.probe().ok
 
 
 def test_generated_signatures_are_deterministic_plausible_and_on_the_pad() -> None:
@@ -39,50 +48,66 @@ def test_generated_signatures_are_deterministic_plausible_and_on_the_pad() -> No
         assert max(steps) < 15
 
 
-def test_capture_returns_the_signed_strokes_and_image(pad: SimulatedSignaturePad) -> None:
+def test_capture_returns_the_signed_strokes_and_image(
+    pad: SimulatedSignaturePad, sdk: SimulatedPadSdk
+) -> None:
     strokes = pad.sign(seed=1)
-    sig = pad.capture(timeout=0.5)
+    sig = sdk.capture(timeout=0.5)
     assert sig is not None
     assert sig.strokes == strokes
     assert (sig.width, sig.height) == (320, 200)
     assert sig.image.shape == (400, 640) and sig.image.dtype == np.uint8
     assert 0.01 < (sig.image < 128).mean() < 0.2  # ink, but mostly paper
-    assert pad.capture(timeout=0.05) is None  # consumed
+    assert sdk.capture(timeout=0.05) is None  # consumed
 
 
-def test_capture_waits_for_the_citizen(pad: SimulatedSignaturePad) -> None:
+def test_capture_waits_for_the_citizen(pad: SimulatedSignaturePad, sdk: SimulatedPadSdk) -> None:
     threading.Timer(0.1, pad.sign).start()
-    assert pad.capture(timeout=2.0) is not None
+    assert sdk.capture(timeout=2.0) is not None
 
 
-def test_timeout_and_clear_give_nothing(pad: SimulatedSignaturePad) -> None:
-    assert pad.capture(timeout=0.05) is None
+def test_timeout_and_clear_give_nothing(pad: SimulatedSignaturePad, sdk: SimulatedPadSdk) -> None:
+    assert sdk.capture(timeout=0.05) is None
     pad.sign(confirm=False)
-    pad.clear()
+    sdk.clear()
     pad.confirm()  # nothing left to confirm
-    assert pad.capture(timeout=0.05) is None
+    assert sdk.capture(timeout=0.05) is None
 
 
-def test_explicit_strokes_are_used_as_given(pad: SimulatedSignaturePad) -> None:
+def test_explicit_strokes_are_used_as_given(
+    pad: SimulatedSignaturePad, sdk: SimulatedPadSdk
+) -> None:
     stroke = (StrokePoint(10, 10, 0.5, 0.0), StrokePoint(300, 190, 0.5, 0.5))
     pad.sign([stroke])
-    sig = pad.capture(timeout=0.1)
+    sig = sdk.capture(timeout=0.1)
     assert sig is not None and sig.strokes == (stroke,)
 
 
-def test_unplug_fails_capture_and_open_until_replugged(pad: SimulatedSignaturePad) -> None:
+def test_unplug_fails_capture_and_open_until_replugged(
+    pad: SimulatedSignaturePad, sdk: SimulatedPadSdk
+) -> None:
     threading.Timer(0.1, pad.unplug).start()
     with pytest.raises(DeviceDisconnectedError):
-        pad.capture(timeout=2.0)
+        sdk.capture(timeout=2.0)
     with pytest.raises(DeviceNotFoundError):
-        pad.open()
-    assert pad.probe().code == "device_not_found"
+        sdk.open()
+    assert sdk.probe().code == "device_not_found"
+    assert pad.active_faults == {"unplug": {}}
+    pad.clear("unplug")
+    with pytest.raises(DeviceError):
+        sdk.capture(timeout=0.05)  # must be opened again, as after a real replug
+    sdk.open()
+    pad.sign()
+    assert sdk.capture(timeout=0.1) is not None
+    assert [met.spec for met in pad.faults_met] == ["signature:unplug"]
+    with pytest.raises(ValueError, match="unsupported fault 'smudge'"):
+        pad.inject("smudge")
+
+
+def test_an_unplug_while_closed_still_needs_a_new_open(
+    pad: SimulatedSignaturePad, sdk: SimulatedPadSdk
+) -> None:
+    pad.inject("unplug")
     pad.replug()
     with pytest.raises(DeviceError):
-        pad.capture(timeout=0.05)  # must be opened again, as after a real replug
-    pad.open()
-    pad.sign()
-    assert pad.capture(timeout=0.1) is not None
-    assert pad.faults_met == ["unplug"]
-    with pytest.raises(ValueError):
-        pad.inject("smudge")
+        sdk.capture(timeout=0.05)
