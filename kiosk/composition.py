@@ -15,6 +15,7 @@ from kiosk.service.kiosk import KioskService
 
 if TYPE_CHECKING:
     from simulator.attach import Simulation
+
     from simulator.scenario import Scenario
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def build_kiosk(config: KioskConfig, scenario: Scenario | None = None, *,
     simulation = None
     if config.simulator.enabled:
         from simulator.attach import Simulation
+
         from simulator.scenario import ScenarioError, load_scenario
 
         try:

@@ -23,7 +23,8 @@ Callback = Callable[[Message], None]
 class Subscription:
     """One subscriber. Queue subscriptions keep at most ``maxsize`` messages, dropping the oldest."""
 
-    def __init__(self, bus: Bus, callback: Callback | None, private: bool, maxsize: int) -> None:
+    def __init__(self, bus: Bus, callback: Callback | None, private: bool,
+                 maxsize: int) -> None:
         self._bus = bus
         self.callback = callback
         self.private = private

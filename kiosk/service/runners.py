@@ -319,7 +319,7 @@ class HandoffRunner(StepRunner):
         # position it was captured as, so the record cannot swap left and right.
         record = (iso19794_4_record(prints.impressions, self.host.config.fingerprint.encoding)
                   if prints is not None and prints.impressions else None)
-        reference = self.host.outbox.put(data.document.handoff, data.photo, prints,
+        reference = self.host.outbox.put(dict(data.document.handoff), data.photo, prints,
                                          data.signature, record)
         self.finish(ev.HandoffCompleted(reference))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from drivers.interfaces import Frame
 from kiosk.photo.capture import CaptureState
@@ -14,28 +15,14 @@ from kiosk.photo.token import TokenPhoto
 
 
 @dataclass(frozen=True)
-class CapturedPhoto:
-    """The photo the citizen reviews and the hand-off sends."""
-
-    token: TokenPhoto = field(repr=False)
-
-    @property
-    def preview(self) -> np.ndarray:
-        """The token image, as the review screen shows it."""
-        return self.token.image
-
-    def __repr__(self) -> str:
-        return "CapturedPhoto(<token photo>)"
-
-
-@dataclass(frozen=True)
 class PhotoUpdate:
     """What the screen shows after one frame."""
 
     text_key: str
-    preview: np.ndarray = field(repr=False)
+    preview: NDArray[np.uint8] = field(repr=False)
     progress: float
-    result: CapturedPhoto | None = None
+    #: The token photo the citizen reviews and the hand-off sends, once taken.
+    result: TokenPhoto | None = None
     #: A face is in view: someone is standing at the camera.
     citizen_present: bool = False
 
@@ -45,7 +32,7 @@ class PhotoStep:
 
     def __init__(self, settings: PhotoSettings) -> None:
         self.session = LivePhotoSession(settings)
-        self._last_sample: np.ndarray | None = None
+        self._last_sample: NDArray[np.uint8] | None = None
         self._last_update: PhotoUpdate | None = None
 
     def feed(self, frame: Frame) -> PhotoUpdate:
@@ -72,7 +59,7 @@ class PhotoStep:
             text_key = "ui.photo.taken"
         else:
             text_key = update.instruction.text_key
-        result = CapturedPhoto(update.token) if update.token is not None else None
+        result = update.token
         progress = 1.0 if result else status.progress
         present = update.report.analysis is not None and update.report.analysis.has_face
         return PhotoUpdate(text_key, frame.pixels, progress, result, present)

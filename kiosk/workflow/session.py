@@ -189,9 +189,9 @@ class Session:
                 data.help_acknowledged_by = None
         if new_state is State.DONE:
             # Handed off: the kiosk keeps nothing of the application but its reference.
-            reference = data.reference
+            kept = data.reference
             data.wipe()
-            data.reference = reference
+            data.reference = kept
         elif new_state in (State.WELCOME, State.ABORTED, State.OUT_OF_SERVICE):
             data.wipe()
 

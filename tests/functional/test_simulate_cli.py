@@ -9,17 +9,51 @@ import sys
 
 import pytest
 
+from simulator.scenario import available
+
 pytestmark = pytest.mark.slow
 
 
-def simulate(scenario: str, **environment: str) -> tuple[int, dict[str, object]]:
+def simulate(scenario: str, front: str = "--headless", **environment: str
+             ) -> tuple[int, dict[str, object]]:
     env = dict(os.environ, PASBOKS_SIMULATOR__PACING="false", **environment)
     done = subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "simulate", "--scenario", scenario, "--headless",
+        [sys.executable, "-m", "kiosk.cli", "simulate", "--scenario", scenario, front,
          "--json"], capture_output=True, text=True, timeout=300, env=env, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     assert lines, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
     return done.returncode, json.loads(lines[-1])
+
+
+def screens(summary: dict[str, object]) -> list[str]:
+    return [step["screen"] for step in summary["steps"]]  # type: ignore[index, attr-defined]
+
+
+@pytest.mark.parametrize("scenario", available())
+def test_no_ui_and_headless_agree_on_every_bundled_scenario(scenario: str) -> None:
+    """The service driven directly and the real UI visit the same screens to the same end."""
+    code_no_ui, no_ui = simulate(scenario, "--no-ui")
+    code_ui, ui = simulate(scenario, "--headless")
+    assert code_no_ui == code_ui
+    assert set(no_ui) == set(ui) == {"scenario", "outcome", "reference", "refusal", "taps",
+                                     "seconds", "steps", "faults", "error"}
+    for key in ("outcome", "refusal", "taps", "faults", "error"):
+        assert no_ui[key] == ui[key], key
+    assert screens(no_ui) == screens(ui)
+
+
+def test_a_no_ui_run_loads_no_textual_module() -> None:
+    env = dict(os.environ, PASBOKS_SIMULATOR__PACING="false")
+    code = ("import sys; sys.argv = ['kiosk', 'simulate', '--scenario', "
+            "'expired-document', '--no-ui', '--json']\n"
+            "from kiosk.cli import main\n"
+            "main()\n"
+            "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'textual')\n"
+            "print('TEXTUAL', loaded)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, env=env, check=False)
+    assert "TEXTUAL []" in done.stdout, done.stdout + done.stderr
 
 
 def test_happy_scenario_completes_with_a_reference() -> None:

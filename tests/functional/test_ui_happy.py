@@ -8,26 +8,24 @@ import pytest
 from textual.widgets import Static
 
 from kiosk.fingerprint.encoding import parse_iso19794_4
+from kiosk.service.messages import ApplicationCompleted, PreviewFrame
 from kiosk.workflow import State
 from tests.helpers.kiosk import running_kiosk, wait_for
 
 
 async def test_happy_path_through_every_screen(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    async with running_kiosk("happy") as (app, pilot):
-        references: list[str] = []
-        app.session.listeners.append(
-            lambda old, new, event: references.append(app.session.data.reference or "")
-            if new is State.DONE else None)
+    async with running_kiosk("happy") as (app, pilot, kiosk):
+        heard = app.service.bus.subscribe()
         await pilot.click("#choose-en")
         await pilot.click("#start")
         await wait_for(app, State.PHOTO, timeout=20)
         await wait_for(app, State.PHOTO_REVIEW, timeout=60)
-        assert app.session.data.photo.preview.shape[2] == 3
+        assert app.service.session.data.photo.image.shape[2] == 3
         await pilot.click("#accept")
         await wait_for(app, State.FINGERPRINTS)
         await wait_for(app, State.SIGNATURE, timeout=240)
-        prints = app.session.data.fingerprints
+        prints = app.service.session.data.fingerprints
         assert [int(finger.position) for finger in prints.fingers] == [7, 2]
         await wait_for(app, State.SUMMARY, timeout=20)
         summary = " ".join(str(widget.render()) for widget in app.screen.query(Static))
@@ -35,10 +33,16 @@ async def test_happy_path_through_every_screen(caplog: pytest.LogCaptureFixture)
         await pilot.click("#consent")
         await wait_for(app, State.DONE, timeout=20)
         shown = str(app.screen.query_one("#reference", Static).render())
-        assert shown == references[0] and shown.startswith("PB-")
+        completed = []
+        while (message := heard.get(0.1)) is not None:
+            completed += [message] if isinstance(message, ApplicationCompleted) else []
+            # Nothing but the citizen's own screen hears personal data.
+            assert not isinstance(message, PreviewFrame)
+            assert "HANSEN" not in repr(message).upper()
+        assert [m.reference for m in completed] == [shown] and shown.startswith("PB-")
         # Handed off: the kiosk holds nothing but the reference; the outbox has it.
-        assert not app.session.data.holds_captured_data()
-        application = app.runtime.outbox.collect(shown)
+        assert not app.service.session.data.holds_captured_data()
+        application = app.service.outbox.collect(shown)
         assert application is not None
         assert [int(f.position) for f in application.fingerprints.fingers] == [7, 2]
         # ...and in the ISO/IEC 19794-4 record the case worker receives.
@@ -54,13 +58,13 @@ async def test_happy_path_through_every_screen(caplog: pytest.LogCaptureFixture)
 
 
 async def test_device_error_offers_retry_and_recovers() -> None:
-    async with running_kiosk("happy") as (app, pilot):
-        world = app.runtime.world
+    async with running_kiosk("happy") as (app, pilot, kiosk):
+        world = kiosk.simulation
         assert world is not None
         world.inject("scanner:unplug")
         await pilot.click("#start")
         await wait_for(app, State.DEVICE_ERROR, timeout=20)
-        assert app.session.data.fault == ("scanner", "device_disconnected")
+        assert app.service.session.data.fault == ("scanner", "device_disconnected")
         text = str(app.screen.query_one("#device", Static).render())
         assert "scanner" in text.lower()
         world.clear("scanner:unplug")

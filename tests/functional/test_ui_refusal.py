@@ -9,24 +9,24 @@ from tests.helpers.kiosk import running_kiosk, wait_for
 
 
 async def test_expired_passport_is_refused_with_reason_and_staff_help() -> None:
-    async with running_kiosk("expired-document") as (app, pilot):
+    async with running_kiosk("expired-document") as (app, pilot, kiosk):
         await pilot.click("#choose-en")
         await pilot.click("#start")
         await wait_for(app, State.REFUSED)
         reason = str(app.screen.query_one("#reason", Static).render())
         assert "expired" in reason.lower()
-        assert app.session.data.refusal == "expired_too_long"
+        assert app.service.session.data.refusal == "expired_too_long"
         await pilot.click("#staff")
         await wait_for(app, State.HELP)
         await pilot.click("#back")
         await wait_for(app, State.REFUSED)
         await pilot.click("#finish")
         await wait_for(app, State.WELCOME)
-        assert not app.session.data.holds_captured_data()
+        assert not app.service.session.data.holds_captured_data()
 
 
 async def test_language_switch_retranslates_the_screen() -> None:
-    async with running_kiosk() as (app, pilot):
+    async with running_kiosk() as (app, pilot, kiosk):
         await pilot.click("#choose-da")
         await pilot.pause()
         assert "Forny dit pas" in str(app.screen.query(".title").first(Static).render())
@@ -37,24 +37,24 @@ async def test_language_switch_retranslates_the_screen() -> None:
 
 async def test_inactivity_warns_then_wipes_back_to_welcome() -> None:
     kiosk = running_kiosk("expired-document", inactivity_warning_s=0.5, inactivity_grace_s=20)
-    async with kiosk as (app, pilot):
+    async with kiosk as (app, pilot, kiosk):
         await pilot.click("#start")
         await wait_for(app, State.REFUSED)
         await wait_for(app, State.INACTIVITY_WARNING, timeout=5)
         await pilot.click("#still-here")
         await wait_for(app, State.REFUSED)
-        app.session.inactivity_grace_s = 0.5
+        app.service.session.inactivity_grace_s = 0.5
         await wait_for(app, State.INACTIVITY_WARNING, timeout=5)
         await wait_for(app, State.WELCOME, timeout=5)
-        assert not app.session.data.holds_captured_data()
+        assert not app.service.session.data.holds_captured_data()
 
 
 async def test_staff_see_device_health_on_the_help_screen() -> None:
-    async with running_kiosk() as (app, pilot):
+    async with running_kiosk() as (app, pilot, kiosk):
         await pilot.click("#choose-en")
         await pilot.click("#help")
         await wait_for(app, State.HELP)
-        app.runtime.world.inject("fingerprint:silent")
+        kiosk.simulation.inject("fingerprint:silent")
         await pilot.click("#health-check")
         for _ in range(100):
             text = str(app.screen.query_one("#health", Static).render())

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from textual.pilot import Pilot
 
+from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import KioskConfig, SimulatorSettings, TimeoutSettings
-from kiosk.runtime import KioskRuntime
 from kiosk.ui.app import KioskApp
 from kiosk.workflow import State
 from simulator.scenario import load_scenario
@@ -25,30 +25,41 @@ def sim_config(**timeouts: float) -> KioskConfig:
                        timeouts=TimeoutSettings(device_read_s=0.2, **timeouts))
 
 
-def make_app(scenario: str = "happy", **timeouts: float) -> KioskApp:
-    """A kiosk app on a started simulated world playing ``scenario``."""
-    runtime = KioskRuntime.start(sim_config(**timeouts), scenario=load_scenario(scenario))
-    return KioskApp(runtime)
+@contextmanager
+def simulated_kiosk(scenario: str = "happy", **timeouts: float) -> Iterator[Kiosk]:
+    """A running kiosk service on a simulator playing ``scenario``; closed after."""
+    kiosk = build_kiosk(sim_config(**timeouts), load_scenario(scenario))
+    try:
+        yield kiosk
+    finally:
+        kiosk.close()
+
+
+def wait_for_state(kiosk: Kiosk, state: State, timeout: float = 30.0) -> None:
+    """Wait (blocking) until the service is in ``state``."""
+    deadline = time.monotonic() + timeout
+    while kiosk.service.state is not state:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"kiosk is in {kiosk.service.state.value}, not {state.value}")
+        time.sleep(0.05)
 
 
 async def wait_for(app: KioskApp, state: State, timeout: float = 30.0) -> None:
     """Wait until ``state``'s screen is showing and mounted."""
     deadline = time.monotonic() + timeout
-    while not (app.session.state is state and getattr(app.screen, "state", None) is state
+    while not (app.service.state is state and getattr(app.screen, "state", None) is state
                and app.screen.is_mounted):
         if time.monotonic() > deadline:
-            raise AssertionError(f"kiosk shows {app.session.state.value}, not {state.value}")
+            raise AssertionError(f"kiosk shows {app.service.state.value}, not {state.value}")
         await asyncio.sleep(0.05)
 
 
 @asynccontextmanager
 async def running_kiosk(scenario: str = "happy", **timeouts: float
-                        ) -> AsyncIterator[tuple[KioskApp, Pilot[None]]]:
-    """A kiosk on the simulator, running headless, shown its welcome screen; closed after."""
-    app = make_app(scenario, **timeouts)
-    try:
+                        ) -> AsyncIterator[tuple[KioskApp, Pilot[None], Kiosk]]:
+    """A kiosk on the simulator with its UI running headless, on the welcome screen."""
+    with simulated_kiosk(scenario, **timeouts) as kiosk:
+        app = KioskApp(kiosk.service)
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(app, State.WELCOME)
-            yield app, pilot
-    finally:
-        app.runtime.close()
+            yield app, pilot, kiosk

@@ -7,18 +7,19 @@ from typing import Any
 
 from drivers.unsupported import UnsupportedDevice
 from kiosk.config import KioskConfig, SimulatorSettings
-from kiosk.runtime import Devices, KioskRuntime
+from kiosk.devices import Devices
+from kiosk.service.kiosk import KioskService
 from kiosk.ui.app import KioskApp
 
 SIZE = (120, 44)
 
 
 def app_without_devices(language: str = "en") -> KioskApp:
-    """The production app on a runtime whose devices all say they have no driver."""
+    """The production app on a service whose devices all say they have no driver."""
     devices = Devices(*(UnsupportedDevice(name, "not connected")
                         for name in ("scanner", "fingerprint", "camera", "signature")))
     config = KioskConfig(language=language, simulator=SimulatorSettings(enabled=False))
-    return KioskApp(KioskRuntime(config, devices))
+    return KioskApp(KioskService(config, devices).start())
 
 
 def test_welcome_in_danish(snap_compare: Any) -> None:
@@ -33,7 +34,7 @@ def test_device_error(snap_compare: Any) -> None:
     async def start(pilot: Any) -> None:
         await pilot.click("#start")
         for _ in range(100):
-            if pilot.app.session.state.value == "device_error":
+            if pilot.app.service.state.value == "device_error":
                 break
             await pilot.pause(0.05)
         await pilot.pause()

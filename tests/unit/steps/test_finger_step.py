@@ -1,4 +1,4 @@
-"""The fingerprint step: requests announced once, positions from the request, lifts between."""
+"""The fingerprint step: positions from the request, outcomes with their quality."""
 
 from __future__ import annotations
 
@@ -15,20 +15,17 @@ def image(position: int, attempt: int, condition: str = "good") -> FingerprintIm
 
 
 def test_sequence_asks_left_then_right_and_stores_their_positions() -> None:
-    heard: list[tuple[str, int, int]] = []
     step = FingerStep(FingerprintSettings(), age=40)
-    step.observers.append(lambda kind, position, attempt: heard.append((kind, position, attempt)))
     asked = []
     while not step.is_done:
         request = step.request()
-        step.request()  # asking twice announces once
-        asked.append((int(request.capture.position), request.attempt))
-        step.record(image(int(request.capture.position), request.attempt), request)
+        assert step.request() == request  # asking again changes nothing
+        asked.append((request.position, request.attempt))
+        outcome = step.record(image(request.position, request.attempt), request)
+        assert outcome.quality is not None and 0 <= outcome.quality <= 100
     assert asked[0] == (7, 1) and (2, 1) in asked
     assert [int(finger.position) for finger in step.result().fingers] == [7, 2]
-    places = [entry for entry in heard if entry[0] == "place"]
-    lifts = [entry for entry in heard if entry[0] == "lift"]
-    assert len(places) == len(lifts) == len(asked)
+    assert step.finger_key(7) == "fingerprint.finger_left_index"
 
 
 def test_no_fingerprints_under_twelve() -> None:

@@ -34,7 +34,7 @@ def test_a_citizen_holding_still_is_captured(scene: Scene) -> None:
     captured = [update for update in results if update.result is not None]
     assert captured, [update.text_key for update in results][-5:]
     assert captured[0].progress == 1.0
-    assert captured[0].result.preview.shape[0] > captured[0].result.preview.shape[1]
+    assert captured[0].result.image.shape[0] > captured[0].result.image.shape[1]
 
 
 def test_a_frozen_camera_is_never_captured(scene: Scene) -> None:
