@@ -13,7 +13,7 @@ _EXPORTS = {
     "assess_quality": "quality", "Feedback": "quality", "QualityResult": "quality",
     "FingerSequence": "sequence", "SequenceResult": "sequence", "StoredFinger": "sequence",
     "AttemptResult": "sequence", "Outcome": "sequence", "Verdict": "sequence",
-    "UnavailableReason": "sequence", "SequenceError": "sequence",
+    "UnavailableReason": "unavailable", "SequenceError": "sequence",
     "CaptureRequest": "impression", "Impression": "impression", "take_impression": "impression",
     "Template": "matching", "compare": "matching", "extract_template": "matching",
     "to_wsq": "encoding", "to_png_lossless": "encoding", "iso19794_4_record": "encoding",

@@ -6,7 +6,7 @@ into workflow events here, so every front-end presses the same buttons with the 
 
 from __future__ import annotations
 
-from kiosk.fingerprint.sequence import UnavailableReason
+from kiosk.fingerprint.unavailable import UnavailableReason
 from kiosk.workflow import State
 from kiosk.workflow import events as ev
 

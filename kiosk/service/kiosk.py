@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from drivers.errors import DeviceError
 from drivers.interfaces import Device, Health
@@ -37,9 +37,11 @@ from kiosk.service.messages import (
     StateChanged,
 )
 from kiosk.service.runners import RUNNERS, FingerprintRunner, StepInput, StepRunner
-from kiosk.steps.fingerprints import FingerStep
 from kiosk.workflow import IllegalEventError, Session, State
 from kiosk.workflow import events as ev
+
+if TYPE_CHECKING:
+    from kiosk.steps.fingerprints import FingerStep
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("pasboks.audit")
@@ -255,7 +257,11 @@ class KioskService:
     def _stayed(self, event: ev.Event) -> None:
         """A recorded staff event that changes no screen."""
         if isinstance(event, ev.MarkFingerUnavailable) and self._fingers is not None:
-            self._fingers.mark_unavailable(event.reason)
+            try:
+                self._fingers.mark_unavailable(event.reason)
+            except ValueError:
+                log.warning("unknown reason %r for an unavailable finger", event.reason)
+                return
             if isinstance(self._runner, FingerprintRunner):
                 # Show the next finger at once, not after the reader's poll.
                 self._runner.show_request()
@@ -274,6 +280,8 @@ class KioskService:
                          retrying=old is State.DEVICE_ERROR and isinstance(event, ev.RetryDevice))
         if runner_type is FingerprintRunner:
             if self._fingers is None:
+                from kiosk.steps.fingerprints import FingerStep
+
                 document = self.session.data.document
                 self._fingers = FingerStep(self.config.fingerprint,
                                            age=document.age if document else None)

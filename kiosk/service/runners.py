@@ -16,18 +16,22 @@ import time
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
+from typing import TYPE_CHECKING
+
 from drivers.errors import DeviceError
 from kiosk.config import KioskConfig
 from kiosk.devices import Devices
-from kiosk.document.decision import assess_document
-from kiosk.fingerprint.encoding import iso19794_4_record
 from kiosk.handoff import MemoryOutbox
 from kiosk.service.messages import Message, PreviewFrame, StepProgress, TextValue
-from kiosk.steps.fingerprints import FingerStep
-from kiosk.steps.photo import PhotoStep
 from kiosk.workflow import State
 from kiosk.workflow import events as ev
 from kiosk.workflow.session import SessionData
+
+if TYPE_CHECKING:
+    from kiosk.steps.fingerprints import FingerStep
+
+# The cores (face models, fingerprint maths) are imported by the runners that use them, on
+# their own threads, so the kiosk's first screen does not wait for them.
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +163,8 @@ class IdentifyRunner(StepRunner):
 
     def run(self) -> None:
         timeouts = self.host.config.timeouts
+        from kiosk.document.decision import assess_document
+
         scanner = self.host.devices.scanner
         started = last_probe = time.monotonic()
         hinted = False
@@ -196,6 +202,8 @@ class PhotoRunner(StepRunner):
     device = "camera"
 
     def run(self) -> None:
+        from kiosk.steps.photo import PhotoStep
+
         camera = self.host.devices.camera
         capture = PhotoStep(self.host.config.photo)
         kiosk_id = self.host.config.kiosk_id
@@ -310,6 +318,8 @@ class HandoffRunner(StepRunner):
     device = "storage"
 
     def run(self) -> None:
+        from kiosk.fingerprint.encoding import iso19794_4_record
+
         data = self.step.data
         if data.document is None or data.photo is None or data.signature is None:
             # The workflow cannot get here without them; refuse to store half an application.

@@ -6,18 +6,21 @@ publish (``hear``) and what the session holds for the citizen's own eyes.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Center, Horizontal
 from textual.widgets import Button, ProgressBar, Static
 
-from kiosk.fingerprint.sequence import SequenceResult, UnavailableReason
+from kiosk.fingerprint.unavailable import UnavailableReason
 from kiosk.service import messages as news
 from kiosk.ui.screens.base import KioskScreen, actions
 from kiosk.ui.widgets.camera_preview import CameraPreview
 from kiosk.ui.widgets.finger_chart import FingerChart
 from kiosk.workflow import State
+
+if TYPE_CHECKING:
+    from kiosk.fingerprint.sequence import SequenceResult
 
 
 class DeviceStepScreen(KioskScreen):
