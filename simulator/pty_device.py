@@ -15,12 +15,13 @@ import os
 import queue
 import select
 import shutil
-import tempfile
 import threading
 import time
 import tty
 from collections import deque
 from typing import NamedTuple
+
+from simulator import scratch
 
 #: Direction markers of traffic entries, from the device's point of view.
 RX, TX = "rx", "tx"
@@ -81,7 +82,7 @@ class PtyDevice:
         """Create the pty and serve it; returns the path the driver opens."""
         if self._running:
             return self.path
-        self._dir = tempfile.mkdtemp(prefix="pasboks-sim-")
+        self._dir = scratch.make_folder()
         self._running = True
         self._plug()
         for target in (self._serve, self._write_loop):
