@@ -85,6 +85,7 @@ class OpenCvCamera:
         frozen_after: float | None = 3.0,
         warmup: float = 1.0,
         max_backoff: float = 4.0,
+        min_backoff: float = 0.25,
         capture_factory: CaptureFactory | None = None,
     ) -> None:
         """Configure the camera; nothing is opened until :meth:`open`.
@@ -108,6 +109,7 @@ class OpenCvCamera:
                 sensor always shows some noise); None to disable, e.g. for a still image.
             warmup: Seconds of streaming before exposure and white balance are locked.
             max_backoff: Longest wait between reconnection attempts, in seconds.
+            min_backoff: First wait before reconnecting; doubles up to ``max_backoff``.
             capture_factory: Replaces ``cv2.VideoCapture`` (tests pass a fake device).
         """
         self.name = name
@@ -118,6 +120,7 @@ class OpenCvCamera:
         self.loop = loop
         self.open_timeout, self.stall_timeout = open_timeout, stall_timeout
         self.frozen_after, self.warmup, self.max_backoff = frozen_after, warmup, max_backoff
+        self.min_backoff = min_backoff
         self._factory = capture_factory or cv2.VideoCapture
         self._kind, self._target = _parse_source(source)
         #: What the backend accepted: requested vs read-back values, lock results.
@@ -144,14 +147,21 @@ class OpenCvCamera:
     def open(self) -> None:
         """Open the source, start the capture thread and wait for the first frame.
 
+        On an open camera whose stream is healthy this does nothing. On one whose stream has
+        failed (reconnecting, stalled or frozen) it is a retry someone asked for: the capture
+        thread and its reconnect backoff are dropped and the source is reopened at once.
+
         Raises:
             DeviceNotFoundError: The source cannot be opened.
             DeviceTimeoutError: It opened but no frame came within ``open_timeout``.
         """
         if self._thread is not None:
-            return
+            if self.status().ok:
+                return
+            self.close()
         started = time.monotonic()
-        self._reset_counters()
+        with self._lock:
+            self._reset_counters()
         cap = self._open_capture()
         # A fresh event per thread: a previous thread still stuck in a read must stay stopped.
         self._stop = threading.Event()
@@ -293,7 +303,7 @@ class OpenCvCamera:
 
     def _run(self, cap: Any, stop: threading.Event) -> None:
         """Read continuously; publish each frame; reopen with backoff when the source fails."""
-        backoff = 0.25
+        backoff = self.min_backoff
         opened_at = time.monotonic()
         locked = replaying = False
         pace = 1.0 / (cap.get(cv2.CAP_PROP_FPS) or self.fps) if self._kind == "file" else 0.0
@@ -303,10 +313,14 @@ class OpenCvCamera:
                 try:
                     cap = self._open_capture()
                 except DeviceError as e:
-                    self._fail("reconnecting", type(self._error or e), f"reopen failed: {e.detail}")
+                    self._fail(
+                        stop, "reconnecting", type(self._error or e), f"reopen failed: {e.detail}"
+                    )
                     stop.wait(backoff)
                     backoff = min(backoff * 2, self.max_backoff)
                     continue
+                if stop.is_set():
+                    break
                 self._reconnects += 0 if replaying else 1
                 opened_at, locked, replaying = time.monotonic(), False, False
             ok, img = cap.read()
@@ -322,12 +336,12 @@ class OpenCvCamera:
                 age = time.monotonic() - self._frame.timestamp if self._frame else float("inf")
                 stalled = age > self.stall_timeout / 2
                 kind = DeviceTimeoutError if stalled else DeviceDisconnectedError
-                self._fail("reconnecting", kind, "no frames" if stalled else "stream lost")
+                self._fail(stop, "reconnecting", kind, "no frames" if stalled else "stream lost")
                 stop.wait(backoff)  # a source that accepts and drops must not spin us
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
-            backoff = 0.25
-            self._publish(img)
+            backoff = self.min_backoff
+            self._publish(img, stop)
             if (
                 not locked
                 and self._kind == "device"
@@ -342,11 +356,13 @@ class OpenCvCamera:
         if cap is not None:
             cap.release()
 
-    def _publish(self, img: np.ndarray) -> None:
+    def _publish(self, img: np.ndarray, stop: threading.Event) -> None:
         now = time.monotonic()
         # A cheap fingerprint of the picture: equal fingerprints over time mean a frozen sensor.
         signature = zlib.crc32(np.ascontiguousarray(img[::16, ::16]).data)
         with self._lock:
+            if stop.is_set():  # a thread being replaced must not touch the new stream's state
+                return
             if not self._taken:
                 self._dropped += 1
             if signature != self._signature:
@@ -359,8 +375,12 @@ class OpenCvCamera:
             self._times.append(now)
             self._state, self._error = "streaming", None
 
-    def _fail(self, state: str, kind: type[DeviceError], detail: str) -> None:
+    def _fail(
+        self, stop: threading.Event, state: str, kind: type[DeviceError], detail: str
+    ) -> None:
         with self._lock:
+            if stop.is_set():
+                return
             if self._state != state or self._error is None:
                 log.warning("%s: %s (%s)", self.name, detail, state)
             self._state = state

@@ -68,7 +68,11 @@ class SerialDocumentScanner:
             self._link.write(encode_idbox_packet("C", b"\x01"))
 
     def open(self) -> None:
-        """Open the port (and switch an IDBox to continuous reading)."""
+        """Open the port (and switch an IDBox to continuous reading).
+
+        Also the citizen's retry: it reconnects at once, skipping any reconnect backoff, and
+        raises a DeviceError only when the reader is still not there.
+        """
         self._link.open()
 
     def close(self) -> None:

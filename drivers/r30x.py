@@ -93,7 +93,11 @@ class R30xFingerprintReader:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def open(self) -> None:
-        """Open the port, verify the password and read the system parameters."""
+        """Open the port, verify the password and read the system parameters.
+
+        Also the citizen's retry: it reconnects at once, skipping any reconnect backoff, and
+        raises a DeviceError only when the module is still not there.
+        """
         self._link.open()
 
     def close(self) -> None:

@@ -3,8 +3,9 @@
 Shared by the serial drivers. After the port vanishes (``SerialException``, ``OSError`` or, from
 the ``tcflush``/``tcdrain`` behind ``reset_input_buffer`` and ``flush``, ``termios.error`` on any
 call) the link closes it and the next call that needs it reopens it, waiting out a backoff that
-starts at ``backoff_initial`` and doubles to ``backoff_max`` while reopening keeps failing.
-The driver's ``on_connect`` hook (a handshake) runs after every successful open.
+starts at ``backoff_initial`` and doubles to ``backoff_max`` while reopening keeps failing. An
+explicit :meth:`SerialLink.open` skips that wait. The driver's ``on_connect`` hook (a handshake)
+runs after every successful open.
 """
 
 from __future__ import annotations
@@ -75,8 +76,15 @@ class SerialLink:
         return self._port is not None
 
     def open(self) -> None:
-        """Open the port and run the handshake. Raises DeviceNotFoundError or the hook's error."""
+        """(Re)open the port at once and run the handshake.
+
+        A pending reconnect backoff is forgotten: an explicit open is a retry someone asked for
+        (the citizen's Retry), so it reconnects now and fails only if the device is still gone.
+        Raises DeviceNotFoundError or the hook's error.
+        """
         self._wanted = True
+        self._backoff = self.backoff_initial
+        self._retry_at = 0.0
         self._open(DeviceNotFoundError)
 
     def close(self) -> None:
