@@ -3,7 +3,8 @@
 One class serves every source the kiosk meets: a UVC camera by index (V4L2 on Linux), a network
 camera's MJPEG URL (also what the simulator serves) and a recorded clip or image sequence. The
 UI polls :meth:`OpenCvCamera.latest` (never blocks) and :meth:`OpenCvCamera.status`, which says
-whether the stream is healthy and, if not, carries the named :class:`DeviceError` to show.
+whether the stream is healthy and, if not, carries the named :class:`DeviceError` to show
+(:class:`~drivers.interfaces.CameraStatus`, re-exported here).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,36 +30,12 @@ from drivers.errors import (
     DeviceNotFoundError,
     DeviceTimeoutError,
 )
+from drivers.interfaces import CameraStatus as CameraStatus
 from drivers.interfaces import Frame, Health
 
 log = logging.getLogger(__name__)
 
 CaptureFactory = Callable[..., Any]
-
-
-@dataclass(frozen=True)
-class CameraStatus:
-    """A snapshot of the stream's health, for the UI and the staff panel."""
-
-    #: ``closed``, ``streaming``, ``stalled``, ``frozen`` or ``reconnecting``.
-    state: str
-    #: Why the stream is not usable now (None while it is).
-    error: DeviceError | None
-    #: Frames per second delivered over the last second or so.
-    fps: float
-    #: Frames read from the source since open.
-    frames_read: int
-    #: Frames replaced by a newer one before anyone called ``latest()``.
-    frames_dropped: int
-    #: Seconds since the newest frame arrived (None before the first).
-    frame_age: float | None
-    #: Times the source was reopened after a failure.
-    reconnects: int
-
-    @property
-    def ok(self) -> bool:
-        """True while frames are flowing."""
-        return self.error is None and self.state == "streaming"
 
 
 class OpenCvCamera:

@@ -11,6 +11,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from drivers.errors import DeviceError
+
 
 @dataclass(frozen=True)
 class MrzRead:
@@ -47,6 +49,31 @@ class Frame:
     pixels: np.ndarray
     timestamp: float
     index: int
+
+
+@dataclass(frozen=True)
+class CameraStatus:
+    """A snapshot of the stream's health, for the UI and the staff panel."""
+
+    #: ``closed``, ``streaming``, ``stalled``, ``frozen`` or ``reconnecting``.
+    state: str
+    #: Why the stream is not usable now (None while it is).
+    error: DeviceError | None
+    #: Frames per second delivered over the last second or so.
+    fps: float
+    #: Frames read from the source since open.
+    frames_read: int
+    #: Frames replaced by a newer one before anyone called ``latest()``.
+    frames_dropped: int
+    #: Seconds since the newest frame arrived (None before the first).
+    frame_age: float | None
+    #: Times the source was reopened after a failure.
+    reconnects: int
+
+    @property
+    def ok(self) -> bool:
+        """True while frames are flowing."""
+        return self.error is None and self.state == "streaming"
 
 
 @dataclass(frozen=True)
@@ -123,6 +150,12 @@ class Camera(Device, Protocol):
 
     def latest(self) -> Frame | None:
         """The newest frame, or None before the first. Never blocks."""
+
+    def status(self) -> CameraStatus:
+        """The stream's health now; ``error`` names what is wrong. Never raises."""
+
+    def raise_if_failed(self) -> None:
+        """Raise the stream's current DeviceError (stalled, frozen, lost); nothing while ok."""
 
 
 @runtime_checkable
