@@ -1,6 +1,7 @@
 """Benchmark the real camera driver on the simulated MJPEG stream: open time, fps and latency.
 
 Usage: ``python evaluation/camera_bench.py [--seconds 5] [--width 1280 --height 720]``.
+Also the cost of one ``latest()`` call (the UI polls it; it must never block).
 Latency is from the simulator publishing a frame to the driver's capture thread holding it
 decoded; frames carry their number in a pixel stamp, so the two ends are matched exactly (both
 run in this process, on the same monotonic clock).
@@ -60,11 +61,13 @@ def main() -> None:
     cam = OpenCvCamera("camera", url)
     cam.open()
     time.sleep(0.5)
-    latencies, ages, last, seen = [], [], -1, 0
+    latencies, ages, calls, last, seen = [], [], [], -1, 0
     read_before, sent_before = cam.status().frames_read, sim.frames_sent
     started = time.monotonic()
     while time.monotonic() - started < args.seconds:
+        called = time.perf_counter()
         frame = cam.latest()
+        calls.append((time.perf_counter() - called) * 1e6)
         if frame is not None and frame.index != last:
             last, seen = frame.index, seen + 1
             ages.append((time.monotonic() - frame.timestamp) * 1000)
@@ -89,6 +92,10 @@ def main() -> None:
             f"p95 {q[-1]:.1f} ms ({len(latencies)} matched frames)"
         )
     print(f"frame age when polled: median {statistics.median(ages):.1f} ms")
+    print(
+        f"latest() call: median {statistics.median(calls):.1f} us, "
+        f"max {max(calls):.1f} us over {len(calls)} calls"
+    )
 
 
 if __name__ == "__main__":

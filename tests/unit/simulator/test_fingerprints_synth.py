@@ -1,8 +1,6 @@
-"""The simulator's synthetic fingerprints: deterministic, distinct, quick, every condition."""
+"""The simulator's synthetic fingerprints: deterministic, distinct, every condition."""
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import pytest
@@ -22,10 +20,11 @@ def test_fingers_and_personas_differ() -> None:
     assert np.mean(a != b) > 0.3 and np.mean(a != c) > 0.3
 
 
-def test_master_generation_is_quick() -> None:
-    start = time.perf_counter()
-    master_print(987_654, 3)
-    assert time.perf_counter() - start < 1.5  # aim 0.35 s; slack for a loaded CI machine
+def test_master_for_a_new_persona_is_generated() -> None:
+    # How fast this is (aim 0.35 s) is measured by evaluation/fingerprint_synth_bench.py.
+    master = master_print(987_654, 3)
+    assert master.dtype == np.uint8 and master.shape == (MASTER_SIZE[1], MASTER_SIZE[0])
+    assert master.std() > 5
 
 
 @pytest.mark.parametrize("condition", CONDITIONS)
