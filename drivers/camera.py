@@ -18,12 +18,14 @@ import zlib
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import cv2
+import cv2.typing
 import numpy as np
+from numpy.typing import NDArray
 
-from drivers.camera_controls import configure_format, lock_controls
+from drivers.camera_controls import CaptureProperties, configure_format, lock_controls
 from drivers.errors import (
     DeviceDisconnectedError,
     DeviceError,
@@ -35,7 +37,20 @@ from drivers.interfaces import Frame, Health
 
 log = logging.getLogger(__name__)
 
-CaptureFactory = Callable[..., Any]
+
+
+class VideoSource(CaptureProperties, Protocol):
+    """What the driver uses of a ``cv2.VideoCapture`` (tests pass a fake device)."""
+
+    def isOpened(self) -> bool: ...  # noqa: N802 - OpenCV's name
+
+    def read(self) -> tuple[bool, cv2.typing.MatLike | None]: ...
+
+    def release(self) -> None: ...
+
+
+#: Makes a :class:`VideoSource` from ``(source, api)`` or ``(url, api, params)``.
+CaptureFactory = Callable[..., VideoSource]
 
 
 class OpenCvCamera:
@@ -248,7 +263,7 @@ class OpenCvCamera:
 
     # -- opening and configuring -----------------------------------------------------------------
 
-    def _open_capture(self) -> Any:
+    def _open_capture(self) -> VideoSource:
         if self._kind == "device":
             api = cv2.CAP_V4L2 if sys.platform.startswith("linux") else cv2.CAP_ANY
             cap = self._factory(self._target, api)
@@ -277,12 +292,14 @@ class OpenCvCamera:
 
     # -- the capture thread ----------------------------------------------------------------------
 
-    def _run(self, cap: Any, stop: threading.Event) -> None:
+    def _run(self, cap: VideoSource | None, stop: threading.Event) -> None:
         """Read continuously; publish each frame; reopen with backoff when the source fails."""
         backoff = self.min_backoff
         opened_at = time.monotonic()
         locked = replaying = False
-        pace = 1.0 / (cap.get(cv2.CAP_PROP_FPS) or self.fps) if self._kind == "file" else 0.0
+        pace = 0.0
+        if cap is not None and self._kind == "file":
+            pace = 1.0 / (cap.get(cv2.CAP_PROP_FPS) or self.fps)
         due = time.monotonic()
         while not stop.is_set():
             if cap is None:
@@ -317,7 +334,7 @@ class OpenCvCamera:
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
             backoff = self.min_backoff
-            self._publish(img, stop)
+            self._publish(np.asarray(img, dtype=np.uint8), stop)
             if (
                 not locked
                 and self._kind == "device"
@@ -332,7 +349,7 @@ class OpenCvCamera:
         if cap is not None:
             cap.release()
 
-    def _publish(self, img: np.ndarray, stop: threading.Event) -> None:
+    def _publish(self, img: NDArray[np.uint8], stop: threading.Event) -> None:
         now = time.monotonic()
         # A cheap fingerprint of the picture: equal fingerprints over time mean a frozen sensor.
         signature = zlib.crc32(np.ascontiguousarray(img[::16, ::16]).data)

@@ -7,7 +7,7 @@ is checked and the value read back; the report says what actually stuck (devices
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Protocol
 
 import cv2
 
@@ -18,8 +18,21 @@ V4L2_EXPOSURE_MANUAL = 1
 V4L2_EXPOSURE_AUTO = 3
 
 
+class CaptureProperties(Protocol):
+    """The property calls of a ``cv2.VideoCapture`` (or a test's fake device)."""
+
+    def set(self, prop: int, value: float, /) -> bool: ...
+
+    def get(self, prop: int, /) -> float: ...
+
+
 def configure_format(
-    cap: Any, fourcc: str, width: int, height: int, fps: float, device: str = "camera"
+    cap: CaptureProperties,
+    fourcc: str,
+    width: int,
+    height: int,
+    fps: float,
+    device: str = "camera",
 ) -> dict[str, str]:
     """Request pixel format, size, rate and a one-frame buffer; report what the device gives.
 
@@ -30,7 +43,7 @@ def configure_format(
     report: dict[str, str] = {}
     requests = [
         # FOURCC first: the sizes a camera offers depend on the pixel format.
-        ("fourcc", cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*fourcc)),
+        ("fourcc", cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*fourcc)),
         ("width", cv2.CAP_PROP_FRAME_WIDTH, width),
         ("height", cv2.CAP_PROP_FRAME_HEIGHT, height),
         ("fps", cv2.CAP_PROP_FPS, fps),
@@ -49,7 +62,7 @@ def configure_format(
 
 
 def lock_controls(
-    cap: Any, exposure: float | None = None, white_balance: float | None = None
+    cap: CaptureProperties, exposure: float | None = None, white_balance: float | None = None
 ) -> dict[str, str]:
     """Switch auto exposure, white balance and focus off, keeping the settled (or given) values.
 

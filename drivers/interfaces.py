@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+from numpy.typing import NDArray
 
 from drivers.errors import DeviceError
 
@@ -34,7 +35,7 @@ class MrzRead:
 class FingerprintImage:
     """One fingerprint impression as the reader delivered it: 8-bit grey, rows x columns."""
 
-    pixels: np.ndarray
+    pixels: NDArray[np.uint8]
     ppi: int
     #: ``time.monotonic()`` when the image was complete.
     captured_at: float
@@ -46,7 +47,7 @@ class FingerprintImage:
 class Frame:
     """One camera frame: BGR uint8 pixels, a monotonic timestamp and a running index."""
 
-    pixels: np.ndarray
+    pixels: NDArray[np.uint8]
     timestamp: float
     index: int
 
@@ -91,7 +92,7 @@ class Signature:
     """A signature: the stroke samples and a rendered grey image (white background)."""
 
     strokes: tuple[tuple[StrokePoint, ...], ...]
-    image: np.ndarray
+    image: NDArray[np.uint8]
     #: Pad size in its own units, so the strokes can be re-rendered.
     width: int = 0
     height: int = 0

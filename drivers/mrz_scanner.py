@@ -11,7 +11,7 @@ from drivers.codec import FrameError
 from drivers.errors import DeviceError, DeviceProtocolError, DeviceTimeoutError
 from drivers.interfaces import Health, MrzRead
 from drivers.mrz_encoders import encode_idbox_packet
-from drivers.mrz_framing import IdboxReply, MrzFraming, make_decoder
+from drivers.mrz_framing import FramingKind, IdboxReply, MrzFraming, make_decoder
 from drivers.serial_link import Opener, SerialLink
 
 
@@ -33,7 +33,7 @@ class SerialDocumentScanner:
         self,
         name: str,
         url: str,
-        framing: MrzFraming | str = "lines",
+        framing: MrzFraming | FramingKind = "lines",
         baudrate: int = 9600,
         *,
         reply_timeout: float = 1.0,
@@ -44,7 +44,7 @@ class SerialDocumentScanner:
     ) -> None:
         self.name = name
         if isinstance(framing, str):
-            framing = MrzFraming(kind=framing)  # type: ignore[arg-type]
+            framing = MrzFraming(kind=framing)
         self.framing = framing
         self.reply_timeout = reply_timeout
         self.idbox_continuous = idbox_continuous

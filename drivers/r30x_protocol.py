@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
+from numpy.typing import NDArray
 
 from drivers.codec import FrameError
 
@@ -223,13 +224,13 @@ class SystemParameters:
         return cls(w[0], w[1], w[2], w[3], int.from_bytes(data[8:12], "big"), w[4], w[5])
 
 
-def pack_image(pixels: np.ndarray) -> bytes:
+def pack_image(pixels: NDArray[np.uint8]) -> bytes:
     """8-bit grey rows x 256 image to 4-bit pairs, high nibble first (left pixel)."""
     grey = np.asarray(pixels, dtype=np.uint8) >> 4
     return ((grey[:, 0::2] << 4) | grey[:, 1::2]).astype(np.uint8).tobytes()
 
 
-def unpack_image(data: bytes, cols: int = IMAGE_COLS) -> np.ndarray:
+def unpack_image(data: bytes, cols: int = IMAGE_COLS) -> NDArray[np.uint8]:
     """4-bit pairs back to 8-bit grey (each nibble shifted left by 4), ``len*2/cols`` rows."""
     raw = np.frombuffer(data, dtype=np.uint8)
     out = np.empty(raw.size * 2, dtype=np.uint8)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Protocol
 
 import serial
 
@@ -24,7 +24,26 @@ from drivers.errors import (
     DeviceTimeoutError,
 )
 
-Opener = Callable[..., Any]
+
+class Port(Protocol):
+    """What the link uses of a pyserial port (``serial.Serial``, or a test's scripted port)."""
+
+    @property
+    def in_waiting(self) -> int: ...
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+    def write(self, data: bytes, /) -> int | None: ...
+
+    def flush(self) -> None: ...
+
+    def reset_input_buffer(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+#: Opens a :class:`Port` like ``serial.serial_for_url(url, baudrate=..., timeout=...)``.
+Opener = Callable[..., Port]
 
 try:
     import termios
@@ -36,6 +55,8 @@ else:
 
 #: What a pyserial call on a vanished port can raise.
 PORT_ERRORS: tuple[type[Exception], ...] = (serial.SerialException, OSError, *_TERMIOS_ERRORS)
+#: What opening a port can raise besides: a malformed URL is a ValueError.
+_OPEN_ERRORS: tuple[type[Exception], ...] = (*PORT_ERRORS, ValueError)
 
 
 class SerialLink:
@@ -64,7 +85,7 @@ class SerialLink:
         #: Runs after every successful (re)open; a DeviceError from it closes the port again.
         self.on_connect: Callable[[], None] | None = None
         self._opener = opener
-        self._port: Any = None
+        self._port: Port | None = None
         self._wanted = False  # open() was called and close() was not
         self._backoff = backoff_initial
         self._retry_at = 0.0
@@ -116,7 +137,7 @@ class SerialLink:
                 timeout=self.poll,
                 write_timeout=self.write_timeout,
             )
-        except (*PORT_ERRORS, ValueError) as exc:
+        except _OPEN_ERRORS as exc:
             self._lost(f"cannot open {self.url}: {exc}")
             raise error(self.device, f"cannot open {self.url}: {exc}") from exc
         try:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from drivers.interfaces import StrokePoint
 
@@ -19,7 +20,7 @@ def render_strokes(
     height: int,
     scale: float = 1.0,
     pen_width: float = 2.5,
-) -> np.ndarray:
+) -> NDArray[np.uint8]:
     """Draw strokes as anti-aliased black polylines on white, thicker where pressed harder.
 
     Args:
@@ -47,10 +48,10 @@ def render_strokes(
         if len(stroke) == 1:
             p = stroke[0]
             cv2.circle(
-                canvas, fixed(p), (thickness(p.pressure) * one) // 2, 0, -1, cv2.LINE_AA, SHIFT
+                canvas, fixed(p), (thickness(p.pressure) * one) // 2, (0,), -1, cv2.LINE_AA, SHIFT
             )
             continue
         for a, b in zip(stroke, stroke[1:], strict=False):
             width_px = thickness((a.pressure + b.pressure) / 2)
-            cv2.line(canvas, fixed(a), fixed(b), 0, width_px, cv2.LINE_AA, SHIFT)
+            cv2.line(canvas, fixed(a), fixed(b), (0,), width_px, cv2.LINE_AA, SHIFT)
     return canvas
