@@ -29,7 +29,10 @@ def divert_native_stderr(target: str = os.devnull) -> None:
                        errors="backslashreplace")
     sys.stderr.flush()
     _point_fd2(target)
-    sys.stderr = sys.__stderr__ = stream
+    sys.stderr = stream
+    # typeshed marks sys.__stderr__ Final, but code that wants "the real terminal" (Textual's
+    # driver among it) reads it: it must name the terminal handle, not the diverted fd 2.
+    sys.__stderr__ = stream  # type: ignore[misc]
     _diverted = True
 
 

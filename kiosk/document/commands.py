@@ -29,7 +29,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        help="date to judge expiry and age against (YYYY-MM-DD)")
     parse.add_argument("--lang", default="en", choices=("en", "da"), help="language of texts")
     parse.set_defaults(handler=_parse)
-    parser.set_defaults(handler=lambda _args: parser.print_help() or 2)
+    parser.set_defaults(handler=lambda _args: _usage(parser))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
 
 
 def _blocks(text: str) -> list[list[str]]:

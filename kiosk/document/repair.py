@@ -23,13 +23,14 @@ _TOGGLE = {c: o for c, o in {**TO_DIGIT, **TO_LETTER}.items() if c not in "G6"}
 _MAX_TOGGLES = 2
 
 Status = Literal["not_needed", "repaired", "ambiguous", "unrepairable"]
+RepairKind = Literal["ocr_confusion", "case", "filler_substitute", "padding", "line_order"]
 
 
 @dataclass(frozen=True)
 class Repair:
     """One corrected character (or the line order), located in the lines as read."""
 
-    kind: Literal["ocr_confusion", "case", "filler_substitute", "padding", "line_order"]
+    kind: RepairKind
     line: int
     column: int
     field: str | None
@@ -123,7 +124,9 @@ def _variants(
     return []
 
 
-def _checked_alnum(layout: Layout, lines: tuple[str, ...]) -> Iterator[list[dict]]:
+def _checked_alnum(
+    layout: Layout, lines: tuple[str, ...]
+) -> Iterator[list[dict[tuple[int, int], str]]]:
     """Edit options for each mixed field that has its own check digit."""
     number = document_number(layout, lines)
     alt: list[list[tuple[int, int]]] = []
@@ -141,7 +144,9 @@ def _checked_alnum(layout: Layout, lines: tuple[str, ...]) -> Iterator[list[dict
         yield _variants(lines, cols, (optional.check.line, optional.check.start))
 
 
-def _apply(lines: tuple[str, ...], edits: Sequence[dict]) -> tuple[str, ...]:
+def _apply(
+    lines: tuple[str, ...], edits: Sequence[dict[tuple[int, int], str]]
+) -> tuple[str, ...]:
     grid = [list(line) for line in lines]
     for edit in edits:
         for (line, col), char in edit.items():
@@ -203,8 +208,9 @@ def _describe(
             new = after[col] if col < len(after) else ""
             if old == new:
                 continue
-            kind = ("padding" if not new else "filler_substitute" if old in FILLER_SUBSTITUTES
-                    else "case" if old.upper() == new else "ocr_confusion")
+            kind: RepairKind = (
+                "padding" if not new else "filler_substitute" if old in FILLER_SUBSTITUTES
+                else "case" if old.upper() == new else "ocr_confusion")
             repairs.append(Repair(kind, in_line, col, _field_at(layout, out_line, col), old, new))
     return repairs
 
