@@ -78,12 +78,16 @@ class SimulatedWorld:
         return {"scanner": self.scanner, "fingerprint": self.fingerprint,
                 "camera": self.camera, "signature": self.signature_pad}
 
-    def start(self) -> DevicesSettings:
-        """Start every simulated device; returns the settings that point the drivers at them."""
+    def start(self, *, prepare: bool = True) -> DevicesSettings:
+        """Start every simulated device; returns the settings that point the drivers at them.
+
+        ``prepare=False``: the camera does not prepare its portrait in the background at once
+        (the caller does, with ``camera.prepare()``, when it suits it).
+        """
         scanner_path = self.scanner.start()
         fingerprint_path = (self.fingerprint.start() if isinstance(self.fingerprint, SimulatedR30x)
                             else self.settings.fingerprint.url)
-        camera_url = self.camera.start()
+        camera_url = self.camera.start(prepare=prepare)
         self._started = True
         log.info("simulator started: scanner %s, fingerprint %s, camera %s",
                  scanner_path, fingerprint_path, camera_url)

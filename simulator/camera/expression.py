@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from scipy.interpolate import RBFInterpolator
 
 # Face-mesh indices (MediaPipe canonical face model).
 INNER_UPPER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
@@ -81,6 +80,10 @@ def neutralise_mouth(bgr: np.ndarray, points: np.ndarray, step: int = 4) -> np.n
     still = np.vstack([points[fixed], ring])
     where = np.vstack([target[moving], still])
     shift = np.vstack([points[moving] - target[moving], np.zeros((len(still), 2))])
+    # Imported here: scipy.interpolate takes half a second to import, and only this warp,
+    # done once per process in the background, needs it.
+    from scipy.interpolate import RBFInterpolator
+
     field = RBFInterpolator(where, shift, kernel="thin_plate_spline", smoothing=1.0)
     x0, y0 = np.floor(points[list(FACE_OVAL)].min(axis=0)).astype(int)
     x1, y1 = np.ceil(points[list(FACE_OVAL)].max(axis=0)).astype(int)

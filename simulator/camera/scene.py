@@ -4,11 +4,16 @@ The portrait comes from a declared dependency (``skimage.data.astronaut()``, pub
 path the user points at; it is segmented and its face located once per process, and every
 rendered frame is cached by its (rounded) pose, so a citizen standing still costs a dictionary
 lookup per frame.
+
+Preparing the portrait takes a couple of seconds (MediaPipe's models, the expression warp), so a
+:class:`Scene` prepares nothing when it is made: the backdrop on the first frame, the portrait
+on the first frame that shows the citizen (or in the background: :meth:`Scene.prepare`).
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +50,16 @@ class Portrait:
     eye_distance: float
     #: The sitter's own head roll in degrees (clockwise); poses are relative to a level head.
     roll: float = 0.0
+
+
+#: Held while a portrait is prepared, so two threads never prepare the same one twice.
+_PORTRAIT_LOCK = threading.Lock()
+
+
+def prepared_portrait(path: str | None = None) -> Portrait:
+    """:func:`load_portrait`, prepared once per process even when threads ask together."""
+    with _PORTRAIT_LOCK:
+        return load_portrait(path)
 
 
 @functools.lru_cache(maxsize=4)
@@ -164,7 +179,7 @@ class Scene:
     def __init__(
         self, width: int = 1280, height: int = 720, portrait: str | None = None, cache: int = 4
     ) -> None:
-        """Prepare a scene.
+        """Make a scene; nothing is prepared until it is needed (or :meth:`prepare` is called).
 
         Args:
             width: Frame width in pixels (the camera's configured size).
@@ -174,19 +189,52 @@ class Scene:
         """
         self.width = width
         self.height = height
-        self.portrait = load_portrait(portrait)
-        self._walls = {
-            "plain": plain_wall(width, height),
-            "cluttered": cluttered_wall(width, height),
-            "original": plain_wall(width, height),
-        }
-        rng = np.random.default_rng(1)
-        # One tall noise field; each phase is a different row window of it (no per-frame RNG).
-        noise = rng.normal(0.0, NOISE_SIGMA, (height + NOISE_PHASES * 7, width, 3))
-        self._noise_up = np.clip(noise, 0, 255).astype(np.uint8)
-        self._noise_down = np.clip(-noise, 0, 255).astype(np.uint8)
+        self._portrait_path = portrait
+        self._portrait: Portrait | None = None
+        self._walls: dict[str, np.ndarray] = {}
+        self._noise_up = self._noise_down = np.zeros((0, 0, 3), np.uint8)
+        self._lock = threading.Lock()
         self._clean_cache: OrderedDict[tuple[Pose, str], np.ndarray] = OrderedDict()
         self._cache_size = cache
+
+    # -- preparation ---------------------------------------------------------------------------
+
+    @property
+    def portrait(self) -> Portrait:
+        """The prepared portrait (prepared now if it was not yet: a couple of seconds)."""
+        portrait = self._portrait
+        if portrait is None:
+            portrait = self._portrait = prepared_portrait(self._portrait_path)
+        return portrait
+
+    @property
+    def ready(self) -> bool:
+        """Whether the portrait is prepared (frames showing the citizen render at once)."""
+        return self._portrait is not None
+
+    def prepare(self) -> None:
+        """Prepare the backdrops and the portrait now (idempotent; for a background thread)."""
+        self._backdrops()
+        _ = self.portrait
+
+    def _backdrops(self) -> None:
+        """Make the walls and the sensor noise on first use (a tenth of a second)."""
+        with self._lock:
+            if self._walls:
+                return
+            width, height = self.width, self.height
+            rng = np.random.default_rng(1)
+            # One tall noise field; each phase is a different row window of it.
+            noise = rng.normal(0.0, NOISE_SIGMA, (height + NOISE_PHASES * 7, width, 3))
+            self._noise_up = np.clip(noise, 0, 255).astype(np.uint8)
+            self._noise_down = np.clip(-noise, 0, 255).astype(np.uint8)
+            self._walls = {
+                "plain": plain_wall(width, height),
+                "cluttered": cluttered_wall(width, height),
+                "original": plain_wall(width, height),
+            }
+
+    # -- rendering -------------------------------------------------------------------------------
 
     def render(self, pose: Pose, background: str = "plain", phase: int = 0) -> np.ndarray:
         """A new BGR frame for a pose; ``phase`` picks one of the sensor-noise patterns."""
@@ -210,6 +258,7 @@ class Scene:
         return EYE_DISTANCE_AT_SCALE_1 * self.height * pose.scale
 
     def _render_clean(self, pose: Pose, background: str) -> np.ndarray:
+        self._backdrops()
         frame = self._walls[background].copy()
         if pose.present:
             layer = self.portrait.photo if background == "original" else self.portrait.person
@@ -225,6 +274,7 @@ class Scene:
         return frame
 
     def _noisy(self, frame: np.ndarray, phase: int) -> np.ndarray:
+        self._backdrops()
         rows = slice(phase * 7, phase * 7 + self.height)
         out = cv2.add(frame, self._noise_up[rows])
         return cv2.subtract(out, self._noise_down[rows], dst=out)

@@ -21,6 +21,7 @@ import socket
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,9 @@ class SimulatedCamera(FaultyDevice):
         stamp_frames: bool = False,
         name: str = "camera",
     ) -> None:
-        """Prepare the camera (the portrait is segmented here, about a second the first time).
+        """Make the camera. The portrait is prepared when the camera starts, in the background
+        (a couple of seconds the first time): until then the stream shows the empty booth, as a
+        camera does before the citizen steps in.
 
         Args:
             persona: Bundled persona name, a persona TOML path, or a :class:`Persona`.
@@ -116,8 +119,13 @@ class SimulatedCamera(FaultyDevice):
         """Frames published to the stream so far."""
         return self._seq
 
-    def start(self) -> str:
-        """Start serving; returns the stream URL."""
+    def start(self, prepare: bool = True) -> str:
+        """Start serving; returns the stream URL.
+
+        With ``prepare`` the portrait is prepared in the background at once; without, when
+        :meth:`prepare` is called or a snapshot needs it. Until it is ready the stream shows
+        the empty booth.
+        """
         if self._running:
             return self.url
         self._running = True
@@ -125,7 +133,19 @@ class SimulatedCamera(FaultyDevice):
         producer = threading.Thread(target=self._produce, name="simcam-producer", daemon=True)
         producer.start()
         self._threads = [producer]
+        if prepare and not self.scene.ready:
+            preparing = threading.Thread(target=self.prepare, name="simcam-prepare", daemon=True)
+            preparing.start()
+            self._threads.append(preparing)
         return self.url
+
+    def prepare(self) -> None:
+        """Prepare the scene now (blocks; idempotent; :meth:`start` can run it in the
+        background)."""
+        try:
+            self.scene.prepare()
+        except Exception:  # a broken portrait file: the stream keeps showing the empty booth
+            log.exception("the simulated camera could not prepare its portrait")
 
     def stop(self) -> None:
         """Stop serving and close every connection."""
@@ -134,7 +154,9 @@ class SimulatedCamera(FaultyDevice):
         with self._cond:
             self._cond.notify_all()
         for t in self._threads:
-            t.join(timeout=2)
+            # The preparation cannot be interrupted: wait for it, or native code would still
+            # run in it while the interpreter shuts down (and abort the process).
+            t.join(timeout=60 if t.name == "simcam-prepare" else 2)
         self._threads = []
 
     def set_persona(self, persona: str | Path | Persona) -> None:
@@ -179,6 +201,8 @@ class SimulatedCamera(FaultyDevice):
         with self._cond:
             persona, start = self._persona, self._persona_start
         pose = persona.pose_at(time.monotonic() - start).quantised()
+        if not self.scene.ready:
+            pose = replace(pose, present=False)  # the citizen is not prepared yet: empty booth
         phase = seq % NOISE_PHASES
         if self.stamp_frames:
             frame = self.scene.render(pose, persona.background, phase)

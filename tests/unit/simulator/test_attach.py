@@ -14,7 +14,8 @@ from drivers.interfaces import FingerprintReader, SignaturePad
 from kiosk.config import DevicesSettings, FingerprintReaderSettings, KioskConfig, SimulatorSettings
 from kiosk.devices import DeviceRegistry, default_registry
 from kiosk.service.devtools import DeveloperControls
-from kiosk.service.messages import Message
+from kiosk.service.messages import Message, StateChanged
+from kiosk.workflow.machine import State
 from simulator.attach import Simulation
 from simulator.scenario import load_scenario
 
@@ -109,7 +110,7 @@ def test_attach_subscribes_the_citizen_offers_controls_and_stops_with_the_servic
     assert service.devtools is simulation.controls
     assert service.devtools.scenario_name == "happy"
     citizen = simulation.world.citizen
-    assert citizen is not None and service.bus.callbacks == [citizen.on_message]
+    assert citizen is not None and citizen.on_message in service.bus.callbacks
     service.close()
     assert service.bus.callbacks == []
     assert not simulation.world.scanner.plugged  # stopped: the pty is gone
@@ -125,7 +126,8 @@ def test_without_the_auto_citizen_nobody_subscribes() -> None:
     try:
         service = FakeService(quiet)
         simulation.attach(service)
-        assert service.bus.callbacks == [] and service.devtools is not None
+        assert len(service.bus.callbacks) == 1  # the simulation's own watcher, no citizen
+        assert service.devtools is not None
     finally:
         simulation.stop()
 
@@ -166,3 +168,25 @@ def test_set_persona(started: tuple[Simulation, DeviceRegistry, DevicesSettings]
     with pytest.raises(ValueError, match="no persona"):
         simulation.set_persona("nobody")
     assert simulation.scenario.name == "happy"
+
+
+def test_start_prepares_nothing_at_once_and_a_session_start_begins_the_preparation() -> None:
+    simulation = Simulation(load_scenario("happy"), config(), prepare_after_s=3600)
+    simulation.start(default_registry())
+    service = FakeService(simulation.config)
+    simulation.attach(service)
+    camera = simulation.world.camera
+    assert not camera.scene.ready
+    for callback in list(service.bus.callbacks):
+        callback(StateChanged(kiosk_id="k1", old=State.WELCOME, new=State.IDENTIFY,
+                              event="start"))
+    simulation.stop()  # waits for the preparation under way
+    assert camera.scene.ready
+
+
+def test_a_simulation_stopped_before_its_preparation_prepares_nothing() -> None:
+    simulation = Simulation(load_scenario("happy"), config(), prepare_after_s=3600)
+    simulation.start(default_registry())
+    simulation.stop()
+    simulation.prepare()
+    assert not simulation.world.camera.scene.ready

@@ -94,3 +94,48 @@ def test_clip_is_readable_mjpg_avi(tmp_path) -> None:
         frames += 1
     cap.release()
     assert frames == 5
+
+
+def stream_frames(url: str, count: int) -> list[np.ndarray]:
+    """The next ``count`` frames of the stream."""
+    frames = []
+    with urllib.request.urlopen(url, timeout=5) as response:
+        for _ in range(count):
+            assert response.readline() == b"--frame\r\n"
+            length = 0
+            while (line := response.readline()) != b"\r\n":
+                key, value = line.decode().split(":", 1)
+                if key == "Content-Length":
+                    length = int(value)
+            body = response.read(length)
+            assert response.readline() == b"\r\n"
+            frames.append(cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR))
+    return frames
+
+
+def test_the_stream_shows_the_empty_booth_until_the_portrait_is_prepared() -> None:
+    camera = SimulatedCamera("compliant", width=320, height=180)
+    camera.start(prepare=False)
+    try:
+        assert not camera.scene.ready
+        # The plain wall, nobody in front; the stream never waits for the portrait.
+        assert all(frame.std() < 10 for frame in stream_frames(camera.url, 3))
+        assert not camera.scene.ready
+        camera.prepare()
+        assert camera.scene.ready
+        # A frame begun before the portrait was ready may still come; then the citizen.
+        assert stream_frames(camera.url, 3)[-1].std() > 20
+    finally:
+        camera.stop()
+
+
+def test_a_snapshot_prepares_the_portrait_when_it_is_needed() -> None:
+    camera = SimulatedCamera("compliant", width=320, height=180)
+    camera.start(prepare=False)
+    try:
+        url = camera.url.replace("stream.mjpg", "snapshot.jpg")
+        with urllib.request.urlopen(url, timeout=30) as response:
+            image = cv2.imdecode(np.frombuffer(response.read(), np.uint8), cv2.IMREAD_COLOR)
+        assert camera.scene.ready and image.std() > 20
+    finally:
+        camera.stop()
