@@ -1,4 +1,5 @@
-"""The developer panel drives a real simulated world, and formats serial traffic readably."""
+"""The developer panel drives a real simulation through its developer controls, and serial
+traffic is formatted readably."""
 
 from __future__ import annotations
 
@@ -14,13 +15,17 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Button, Log, Select, Static
 
+from drivers.interfaces import SignaturePad
 from drivers.r30x_protocol import CODE, Instruction, ack, command, data_packets
-from kiosk.config import DevicesSettings
-from kiosk.ui.widgets import dev_panel
-from kiosk.ui.widgets.dev_panel import _CHOICES, DevPanel, active_faults, parse_params
-from kiosk.ui.widgets.traffic_format import format_entry
+from kiosk.config import DevicesSettings, KioskConfig, SimulatorSettings
+from kiosk.devices import default_registry
+from kiosk.service.devtools import DeveloperControls
+from kiosk.ui.widgets.dev_panel import _CHOICES, DevPanel, parse_params
+from simulator import devtools
+from simulator.attach import Simulation
 from simulator.pty_device import TrafficEntry
 from simulator.scenario import load_scenario
+from simulator.traffic_format import format_entry
 from simulator.world import SimulatedWorld
 
 KIOSK_CSS = Path(__file__).parents[3] / "kiosk" / "ui" / "kiosk.tcss"
@@ -36,16 +41,16 @@ class PanelApp(App[None]):
     Screen.-dev-panel .actions { padding: 1 46 1 2; }
     """
 
-    def __init__(self, world: SimulatedWorld) -> None:
+    def __init__(self, controls: DeveloperControls) -> None:
         super().__init__()
-        self.world = world
+        self.controls = controls
 
     def compose(self) -> ComposeResult:
         yield Horizontal(Static("Step 1 of 5", classes="step"), Button("Help", id="help"),
                          id="chrome")
         yield Horizontal(*(Button(label, id=label) for label in ("back", "retry", "next")),
                          classes="actions")
-        yield DevPanel(self.world)
+        yield DevPanel(self.controls)
 
     def on_mount(self) -> None:
         for button in self.query(Button):
@@ -53,27 +58,36 @@ class PanelApp(App[None]):
 
 
 @pytest.fixture(scope="module")
-def started_world() -> Iterator[SimulatedWorld]:
-    """One world for the module: the camera's scene takes seconds to prepare."""
-    world = SimulatedWorld(load_scenario("happy"), DevicesSettings(), auto_citizen=False,
-                           pacing=False)
-    world.start()
+def started() -> Iterator[tuple[Simulation, DevicesSettings, SignaturePad]]:
+    """One simulation for the module, started as the kiosk starts it (no citizen)."""
+    config = KioskConfig(simulator=SimulatorSettings(pacing=False, auto_citizen=False))
+    simulation = Simulation(load_scenario("happy"), config)
+    registry = default_registry()
+    settings = simulation.start(registry)
     try:
-        yield world
+        yield simulation, settings, registry.build(settings).signature
     finally:
-        world.stop()
+        simulation.stop()
 
 
 @pytest.fixture
-def world(started_world: SimulatedWorld) -> Iterator[SimulatedWorld]:
-    """The module's world, as new: no faults, no document, no finger, the scenario's persona."""
-    yield started_world
-    for spec in active_faults(started_world):
-        started_world.clear(spec)
-    started_world.scanner.remove()
-    started_world.fingerprint.lift()
-    started_world.set_persona(started_world.scenario.persona)
-    _CHOICES.pop(started_world, None)
+def simulation(started: tuple[Simulation, DevicesSettings, SignaturePad]
+               ) -> Iterator[Simulation]:
+    """The module's simulation, as new: no faults, no document, no finger, its persona."""
+    simulation = started[0]
+    yield simulation
+    controls = simulation.controls
+    controls.clear_all()
+    controls.remove_passport()
+    controls.lift_finger()
+    simulation.set_persona(simulation.scenario.persona)
+    _CHOICES.pop(controls, None)
+
+
+@pytest.fixture
+def world(simulation: Simulation) -> SimulatedWorld:
+    """The simulated devices behind the controls, to check what the panel did."""
+    return simulation.world
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -86,9 +100,9 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: floa
 
 
 async def test_insert_sends_the_document_and_shows_it_in_the_traffic_log(
-    world: SimulatedWorld,
+    simulation: Simulation, world: SimulatedWorld,
 ) -> None:
-    async with PanelApp(world).run_test(size=(120, 60)) as pilot:
+    async with PanelApp(simulation.controls).run_test(size=(120, 60)) as pilot:
         await pilot.click("#dev-insert")
         await until(pilot, lambda: any(e.direction == "tx" for e in world.scanner.traffic))
         log = pilot.app.query_one("#dev-traffic", Log)
@@ -98,8 +112,10 @@ async def test_insert_sends_the_document_and_shows_it_in_the_traffic_log(
         await pilot.click("#dev-remove")
 
 
-async def test_a_scanner_fault_is_injected_and_cleared(world: SimulatedWorld) -> None:
-    async with PanelApp(world).run_test(size=(120, 60)) as pilot:
+async def test_a_scanner_fault_is_injected_and_cleared(
+    simulation: Simulation, world: SimulatedWorld
+) -> None:
+    async with PanelApp(simulation.controls).run_test(size=(120, 60)) as pilot:
         app = pilot.app
         app.query_one("#dev-fault-name", Select).value = "slow"
         app.query_one("#dev-fault-params").value = "delay=0.1"  # type: ignore[attr-defined]
@@ -113,11 +129,15 @@ async def test_a_scanner_fault_is_injected_and_cleared(world: SimulatedWorld) ->
         await pilot.click("#dev-insert")
         await until(pilot, lambda: "scanner:slow" in world.faults_met())
         await pilot.click("#dev-clear-all")
-        assert active_faults(world) == []
+        assert simulation.controls.active_faults() == []
 
 
-async def test_unplug_buttons_toggle(world: SimulatedWorld) -> None:
-    async with PanelApp(world).run_test(size=(120, 60)) as pilot:
+async def test_unplug_buttons_toggle(
+    simulation: Simulation, world: SimulatedWorld,
+    started: tuple[Simulation, DevicesSettings, SignaturePad],
+) -> None:
+    pad = started[2]
+    async with PanelApp(simulation.controls).run_test(size=(120, 60)) as pilot:
         button = pilot.app.query_one("#dev-scanner-unplug", Button)
         await pilot.click("#dev-scanner-unplug")
         assert not world.scanner.plugged and str(button.label) == "Replug"
@@ -127,15 +147,15 @@ async def test_unplug_buttons_toggle(world: SimulatedWorld) -> None:
         assert "freeze" in world.camera.active_faults
         await pilot.click("#dev-camera-freeze")
         await pilot.click("#dev-signature-unplug")
-        assert not world.signature_pad.probe().ok
+        assert not pad.probe().ok
         await pilot.click("#dev-signature-unplug")
-        assert world.signature_pad.probe().ok
+        assert pad.probe().ok
         assert world.camera.active_faults == {}
         assert "scanner:unplug" in world.faults_met()
 
 
 async def test_place_and_lift_a_finger(
-    world: SimulatedWorld, monkeypatch: pytest.MonkeyPatch
+    simulation: Simulation, world: SimulatedWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made: list[tuple[int, int, str, int]] = []
 
@@ -143,8 +163,9 @@ async def test_place_and_lift_a_finger(
         made.append((seed, position, condition, attempt))
         return np.full((400, 500), 128, np.uint8)
 
-    monkeypatch.setattr(dev_panel, "persona_finger", finger)  # real prints take seconds
-    async with PanelApp(world).run_test(size=(120, 60)) as pilot:
+    monkeypatch.setattr(devtools, "persona_finger", finger)  # real prints take seconds
+    attempt = simulation.controls.fingers_placed + 1
+    async with PanelApp(simulation.controls).run_test(size=(120, 60)) as pilot:
         pilot.app.query_one("#dev-finger", Select).value = 7
         pilot.app.query_one("#dev-condition", Select).value = "dry"
         await pilot.pause()
@@ -152,19 +173,26 @@ async def test_place_and_lift_a_finger(
         await until(pilot, lambda: world.fingerprint.finger_present)
         await pilot.click("#dev-lift")
         assert not world.fingerprint.finger_present
-        assert made == [(7, 7, "dry", 1)]
+        assert made == [(7, 7, "dry", attempt)]
+        assert f"{attempt} placed" in str(pilot.app.query_one("#dev-finger-status",
+                                                               Static).render())
 
 
-async def test_sign(world: SimulatedWorld) -> None:
-    world.signature_pad.open()
-    async with PanelApp(world).run_test(size=(120, 60)) as pilot:
+async def test_sign(
+    simulation: Simulation, started: tuple[Simulation, DevicesSettings, SignaturePad]
+) -> None:
+    pad = started[2]  # the driver's side, as the kiosk's signature step has it
+    pad.open()
+    async with PanelApp(simulation.controls).run_test(size=(120, 60)) as pilot:
         await pilot.click("#dev-sign")
-    signature = world.signature_pad.capture(0.5)
+    signature = pad.capture(0.5)
     assert signature is not None and signature.strokes
 
 
-async def test_persona_and_choices_survive_a_new_panel(world: SimulatedWorld) -> None:
-    async with PanelApp(world).run_test(size=(120, 60)) as pilot:
+async def test_persona_and_choices_survive_a_new_panel(
+    simulation: Simulation, world: SimulatedWorld
+) -> None:
+    async with PanelApp(simulation.controls).run_test(size=(120, 60)) as pilot:
         pilot.app.query_one("#dev-persona", Select).value = "tilted"
         pilot.app.query_one("#dev-fault-device", Select).value = "camera"
         await pilot.pause()
@@ -172,19 +200,19 @@ async def test_persona_and_choices_survive_a_new_panel(world: SimulatedWorld) ->
         assert pilot.app.query_one("#dev-fault-name", Select).value == "freeze"
         await pilot.app.query_one(DevPanel).remove()
         assert not pilot.app.screen.has_class("-dev-panel")
-        await pilot.app.mount(DevPanel(world))
+        await pilot.app.mount(DevPanel(simulation.controls))
         await pilot.pause()
         assert pilot.app.query_one("#dev-fault-device", Select).value == "camera"
         assert pilot.app.query_one("#dev-persona", Select).value == "tilted"
-        world.set_persona("dark")  # as a scenario step does
+        simulation.set_persona("dark")  # as a scenario step does
         pilot.app.query_one(DevPanel).refresh_panel()
         await pilot.pause()
         assert pilot.app.query_one("#dev-persona", Select).value == "dark"
         assert world.camera.persona.name == "dark"
 
 
-async def test_panel_docks_clear_of_the_kiosk_bars(world: SimulatedWorld) -> None:
-    async with PanelApp(world).run_test(size=(140, 60)) as pilot:
+async def test_panel_docks_clear_of_the_kiosk_bars(simulation: Simulation) -> None:
+    async with PanelApp(simulation.controls).run_test(size=(140, 60)) as pilot:
         panel = pilot.app.query_one(DevPanel)
         assert panel.region == Region(140 - 44, 0, 44, 60)
         for button in ("#help", "#back", "#retry", "#next"):
