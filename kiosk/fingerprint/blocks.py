@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 #: Block size in pixels at 500 ppi, as NFIQ 2 uses for its block-wise measures.
 BLOCK = 32
@@ -34,21 +35,22 @@ class BlockView:
             when the pixel lies outside the oriented window.
     """
 
-    image: np.ndarray
-    foreground: np.ndarray
-    pixel_mask: np.ndarray
-    orientation: np.ndarray
-    coherence: np.ndarray
-    signatures: np.ndarray
-    block_pixels: np.ndarray
-    pixel_bins: np.ndarray
+    image: NDArray[np.float32]
+    foreground: NDArray[np.bool_]
+    pixel_mask: NDArray[np.bool_]
+    orientation: NDArray[np.float32]
+    coherence: NDArray[np.float32]
+    signatures: NDArray[np.float32]
+    block_pixels: NDArray[np.float32]
+    pixel_bins: NDArray[np.int32]
 
 
-def _block_sum(values: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    return values.reshape(rows, BLOCK, cols, BLOCK).sum(axis=(1, 3))
+def _block_sum(values: NDArray[np.float32], rows: int, cols: int) -> NDArray[np.float32]:
+    sums: NDArray[np.float32] = values.reshape(rows, BLOCK, cols, BLOCK).sum(axis=(1, 3))
+    return sums
 
 
-def segment(image: np.ndarray, rows: int, cols: int) -> np.ndarray:
+def segment(image: NDArray[np.float32], rows: int, cols: int) -> NDArray[np.bool_]:
     """Foreground blocks: enough grey-level variation and not blank white or black.
 
     NFIQ 2's ROI is likewise a block-wise variance threshold with holes filled; the
@@ -69,10 +71,13 @@ def segment(image: np.ndarray, rows: int, cols: int) -> np.ndarray:
         keep = stats[:, cv2.CC_STAT_AREA] >= max(3, stats[biggest, cv2.CC_STAT_AREA] // 4)
         keep[0] = False
         fg_u8 = keep[labels].astype(np.uint8)
-    return fg_u8.astype(bool)
+    mask: NDArray[np.bool_] = fg_u8.astype(bool)
+    return mask
 
 
-def _orientation(image: np.ndarray, rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
+def _orientation(
+    image: NDArray[np.float32], rows: int, cols: int
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
     """Block orientation and coherence from the smoothed gradient structure tensor."""
     smooth = cv2.GaussianBlur(image, (0, 0), 1.0)
     gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3)
@@ -90,8 +95,8 @@ def _orientation(image: np.ndarray, rows: int, cols: int) -> tuple[np.ndarray, n
 
 
 def _signatures(
-    image: np.ndarray, foreground: np.ndarray, orientation: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    image: NDArray[np.float32], foreground: NDArray[np.bool_], orientation: NDArray[np.float32]
+) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.int32]]:
     """Mean grey across the ridges for every foreground block, all blocks at once.
 
     Each pixel of a block is binned by its distance from the block centre along the
@@ -119,7 +124,7 @@ def _signatures(
     return signatures.astype(np.float32), pixels, bins
 
 
-def _refine(image: np.ndarray, foreground: np.ndarray) -> np.ndarray:
+def _refine(image: NDArray[np.float32], foreground: NDArray[np.bool_]) -> NDArray[np.bool_]:
     """Pixel mask: the foreground blocks minus the blank background inside the edge blocks."""
     blocks = np.kron(foreground, np.ones((BLOCK, BLOCK), bool))
     mean = cv2.blur(image, (17, 17))
@@ -130,7 +135,7 @@ def _refine(image: np.ndarray, foreground: np.ndarray) -> np.ndarray:
     return blocks & (skin > 0)
 
 
-def block_view(pixels: np.ndarray) -> BlockView:
+def block_view(pixels: NDArray[np.uint8]) -> BlockView:
     """Decode a 500 ppi uint8 grey image into its :class:`BlockView`."""
     rows, cols = pixels.shape[0] // BLOCK, pixels.shape[1] // BLOCK
     image = pixels[: rows * BLOCK, : cols * BLOCK].astype(np.float32)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 from PIL import Image
 
 from kiosk.fingerprint.settings import FingerprintSettings
@@ -44,7 +45,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def load_image(path: Path, ppi: float | None = None) -> tuple[np.ndarray, float]:
+def load_image(path: Path, ppi: float | None = None) -> tuple[NDArray[np.uint8], float]:
     """An image file as 8-bit grey, with its resolution (from ``ppi``, the file, or 500)."""
     with Image.open(path) as image:
         if ppi is None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from numpy.typing import NDArray
 from PIL import Image
 
 from kiosk.fingerprint.impression import Impression
@@ -26,14 +27,14 @@ _FINGER = struct.Struct(">IBBBBBHHB")
 Compression = Literal["raw", "wsq", "png"]
 
 
-def _grey(pixels: np.ndarray) -> np.ndarray:
+def _grey(pixels: NDArray[np.uint8]) -> NDArray[np.uint8]:
     image = np.asarray(pixels)
     if image.ndim != 2 or image.dtype != np.uint8:
         raise ValueError("expected a 2-D uint8 grey image")
     return np.ascontiguousarray(image)
 
 
-def to_png_lossless(pixels: np.ndarray, ppi: int = 500) -> bytes:
+def to_png_lossless(pixels: NDArray[np.uint8], ppi: int = 500) -> bytes:
     """8-bit grey PNG with its resolution in the pHYs chunk; decodes to the identical pixels."""
     buffer = io.BytesIO()
     Image.fromarray(_grey(pixels), mode="L").save(
@@ -42,7 +43,7 @@ def to_png_lossless(pixels: np.ndarray, ppi: int = 500) -> bytes:
     return buffer.getvalue()
 
 
-def to_wsq(pixels: np.ndarray, ppi: int = 500) -> bytes:
+def to_wsq(pixels: NDArray[np.uint8], ppi: int = 500) -> bytes:
     """WSQ (FBI wavelet scalar quantisation), as the EU VIS rules ask for fingerprints.
 
     The ``wsq`` package compresses at one fixed rate: its ratio argument is ignored
@@ -56,7 +57,7 @@ def to_wsq(pixels: np.ndarray, ppi: int = 500) -> bytes:
     return bytes(_wsq.compress(image.tobytes(), image.shape[0], image.shape[1], 0.75))
 
 
-def from_wsq(data: bytes) -> np.ndarray:
+def from_wsq(data: bytes) -> NDArray[np.uint8]:
     """Decode WSQ bytes to a uint8 grey image."""
     import _wsq
 
@@ -64,7 +65,7 @@ def from_wsq(data: bytes) -> np.ndarray:
     return np.frombuffer(bytes(buffer), np.uint8).reshape(height, width).copy()
 
 
-def _encode(image: np.ndarray, compression: Compression) -> bytes:
+def _encode(image: NDArray[np.uint8], compression: Compression) -> bytes:
     if compression == "wsq":
         return to_wsq(image)
     if compression == "png":

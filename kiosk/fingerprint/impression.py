@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kiosk.fingerprint.matching import Template, template_from_analysis
 from kiosk.fingerprint.positions import FingerPosition
@@ -34,7 +35,7 @@ class Impression:
 
     position: FingerPosition
     attempt: int
-    pixels: np.ndarray = field(repr=False)
+    pixels: NDArray[np.uint8] = field(repr=False)
     quality: QualityResult = field(repr=False)
     template: Template = field(repr=False)
 
@@ -46,7 +47,7 @@ class Impression:
 
 def take_impression(
     request: CaptureRequest,
-    pixels: np.ndarray,
+    pixels: NDArray[np.uint8],
     ppi: float = NATIVE_PPI,
     settings: FingerprintSettings | None = None,
 ) -> Impression:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
 from kiosk.fingerprint.measures import Analysis, analyse
@@ -62,13 +63,13 @@ class Template:
         directions: (n,) which way the ridge leaves each minutia, radians [0, 2 pi).
     """
 
-    points: np.ndarray
-    angles: np.ndarray
-    cylinders: np.ndarray
-    valid: np.ndarray
-    field: np.ndarray
-    field_mask: np.ndarray
-    directions: np.ndarray
+    points: NDArray[np.float64]
+    angles: NDArray[np.float64]
+    cylinders: NDArray[np.float32]
+    valid: NDArray[np.float32]
+    field: NDArray[np.float32]
+    field_mask: NDArray[np.bool_]
+    directions: NDArray[np.float64]
 
     def __len__(self) -> int:
         return int(self.angles.size)
@@ -88,24 +89,26 @@ def template_from_analysis(analysis: Analysis) -> Template:
     return Template(points, angles, cylinders, valid, field, field_mask, directions)
 
 
-def extract_template(pixels: np.ndarray, ppi: float = NATIVE_PPI) -> Template:
+def extract_template(pixels: NDArray[np.uint8], ppi: float = NATIVE_PPI) -> Template:
     """Analyse an image and return its template."""
     return template_from_analysis(analyse(to_native(pixels, ppi)))
 
 
-def _wrap(angle: np.ndarray) -> np.ndarray:
+def _wrap(angle: NDArray[np.float64]) -> NDArray[np.float64]:
     """Angle difference folded to [-pi, pi)."""
-    return (angle + np.pi) % (2 * np.pi) - np.pi
+    folded: NDArray[np.float64] = (angle + np.pi) % (2 * np.pi) - np.pi
+    return folded
 
 
-def _wrap_half(angle: np.ndarray) -> np.ndarray:
+def _wrap_half(angle: NDArray[np.float64]) -> NDArray[np.float64]:
     """Difference of undirected orientations folded to [-pi/2, pi/2)."""
-    return (angle + np.pi / 2) % np.pi - np.pi / 2
+    folded: NDArray[np.float64] = (angle + np.pi / 2) % np.pi - np.pi / 2
+    return folded
 
 
 def _cylinders(
-    points: np.ndarray, angles: np.ndarray, mask: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    points: NDArray[np.float64], angles: NDArray[np.float64], mask: NDArray[np.bool_]
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
     """Cylinder values and cell validity of every minutia, all at once."""
     n = angles.size
     size = CELLS * CELLS * DIRECTIONS
@@ -137,7 +140,7 @@ def _cylinders(
     return cylinders, valid.reshape(n, size).astype(np.float32)
 
 
-def _similarities(a: Template, b: Template) -> tuple[np.ndarray, np.ndarray]:
+def _similarities(a: Template, b: Template) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """(n_a, n_b) cylinder similarities, and whether b's minutia is taken turned by pi.
 
     Minutiae carry an orientation, not a direction (which end a ridge flows to is easily
@@ -149,8 +152,11 @@ def _similarities(a: Template, b: Template) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _similarity(
-    a_cylinders: np.ndarray, a_valid: np.ndarray, b_cylinders: np.ndarray, b_valid: np.ndarray
-) -> np.ndarray:
+    a_cylinders: NDArray[np.float32],
+    a_valid: NDArray[np.float32],
+    b_cylinders: NDArray[np.float32],
+    b_valid: NDArray[np.float32],
+) -> NDArray[np.float64]:
     """Cylinder similarity over the cells valid in both, 0 when too few are."""
     both = a_valid @ b_valid.T
     aa = (a_cylinders * a_cylinders) @ b_valid.T
@@ -159,12 +165,14 @@ def _similarity(
     norms = np.sqrt(aa) + np.sqrt(bb)
     distance = np.sqrt(np.maximum(aa + bb - 2 * ab, 0.0))
     enough = (both >= MIN_VALID * DIRECTIONS * _IN_RADIUS.sum()) & (norms > 0)
-    return np.where(enough, 1.0 - distance / np.maximum(norms, 1e-9), 0.0)
+    similarity: NDArray[np.float64]
+    similarity = np.where(enough, 1.0 - distance / np.maximum(norms, 1e-9), 0.0)
+    return similarity
 
 
 def _pairs(
-    a: Template, b: Template, rotation: np.ndarray, shift: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    a: Template, b: Template, rotation: NDArray[np.float64], shift: NDArray[np.float64]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """One-to-one minutia pairs that agree in place and orientation once b is moved onto a."""
     moved = b.points @ rotation.T + shift
     turn = np.arctan2(rotation[1, 0], rotation[0, 0])
@@ -182,17 +190,19 @@ def _pairs(
     return rows[keep], cols[keep]
 
 
-def _on_finger(template: Template, points: np.ndarray) -> np.ndarray:
+def _on_finger(template: Template, points: NDArray[np.float64]) -> NDArray[np.bool_]:
     """Which points (in the template's own frame) lie on its finger area."""
     x = np.round(points[:, 0] / FIELD_STEP).astype(int)
     y = np.round(points[:, 1] / FIELD_STEP).astype(int)
     height, width = template.field_mask.shape
-    inside = (x >= 0) & (x < width) & (y >= 0) & (y < height)
+    inside: NDArray[np.bool_] = (x >= 0) & (x < width) & (y >= 0) & (y < height)
     inside[inside] &= template.field_mask[y[inside], x[inside]]
     return inside
 
 
-def _consolidate(a: Template, b: Template, rotation: np.ndarray, shift: np.ndarray) -> float:
+def _consolidate(
+    a: Template, b: Template, rotation: NDArray[np.float64], shift: NDArray[np.float64]
+) -> float:
     """Score of one alignment: paired share of the minutiae in the common area, times flow."""
     rows, cols = _pairs(a, b, rotation, shift)
     if rows.size >= 3:  # refit on all agreeing pairs: one pair fixes the turn only roughly
@@ -205,7 +215,7 @@ def _consolidate(a: Template, b: Template, rotation: np.ndarray, shift: np.ndarr
     common_a = _on_finger(b, (a.points - shift) @ rotation).sum()
     common_b = _on_finger(a, b.points @ rotation.T + shift).sum()
     paired = rows.size**2 / (max(common_a, MIN_COMMON) * max(common_b, MIN_COMMON))
-    return paired * max(_field_agreement(a, b, rotation, shift), 0.0) ** FIELD_POWER
+    return float(paired * max(_field_agreement(a, b, rotation, shift), 0.0) ** FIELD_POWER)
 
 
 def compare(a: Template, b: Template) -> float:
@@ -230,8 +240,8 @@ def compare(a: Template, b: Template) -> float:
 
 
 def _rigid(
-    target: np.ndarray, source: np.ndarray, weights: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    target: NDArray[np.float64], source: NDArray[np.float64], weights: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Weighted least-squares rotation and shift taking ``source`` points onto ``target``."""
     weights = weights / weights.sum()
     target_mean = weights @ target
@@ -244,7 +254,9 @@ def _rigid(
     return rotation, target_mean - rotation @ source_mean
 
 
-def _field_agreement(a: Template, b: Template, rotation: np.ndarray, shift: np.ndarray) -> float:
+def _field_agreement(
+    a: Template, b: Template, rotation: NDArray[np.float64], shift: NDArray[np.float64]
+) -> float:
     """Mean cos(2 x orientation difference) where both fields lie on finger, once aligned."""
     ys, xs = np.nonzero(a.field_mask)
     points = np.stack([xs, ys], axis=1).astype(np.float64) * FIELD_STEP

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kiosk.fingerprint.blocks import BLOCK, N_BINS, PERIOD_RANGE, BlockView, block_view
 from kiosk.fingerprint.minutiae import Minutiae, enhance, extract, pixel_orientation
@@ -28,17 +29,20 @@ class Analysis:
     view: BlockView
     measures: dict[str, float]
     minutiae: Minutiae
-    enhanced: np.ndarray
+    enhanced: NDArray[np.float32]
     period: float
 
 
-def _fill_nan(signatures: np.ndarray) -> np.ndarray:
+def _fill_nan(signatures: NDArray[np.float32]) -> NDArray[np.float32]:
     """Replace empty signature bins (corners of the window) by their row's mean."""
     means = np.nanmean(np.where(np.isnan(signatures), np.nan, signatures), axis=1, keepdims=True)
-    return np.where(np.isnan(signatures), means, signatures)
+    filled: NDArray[np.float32] = np.where(np.isnan(signatures), means, signatures)
+    return filled
 
 
-def frequency_domain(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def frequency_domain(
+    signatures: NDArray[np.float32],
+) -> tuple[NDArray[np.float64], NDArray[np.float32]]:
     """FDA per block: how much of the signature's spectrum sits in one ridge frequency.
 
     As NFIQ 2 does it (after Andersen & Nielsen): the amplitude of the strongest
@@ -64,17 +68,21 @@ def frequency_domain(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     index = ridge_peak - 1
     weights = np.stack([amp[rows, index - 1], amp[rows, index], amp[rows, index + 1]], axis=1)
     frequency = ridge_peak + (weights[:, 2] - weights[:, 0]) / (weights.sum(axis=1) + 1e-6)
-    return fda, BLOCK / frequency.astype(np.float32)
+    period: NDArray[np.float32] = BLOCK / frequency.astype(np.float32)
+    return fda, period
 
 
-def _trend(signatures: np.ndarray) -> np.ndarray:
+def _trend(signatures: NDArray[np.float32]) -> NDArray[np.float32]:
     """Least-squares line through each signature: the ridge/valley threshold of LCS and RVU."""
     k = np.arange(N_BINS, dtype=np.float32) - N_BINS / 2
     slope = (signatures * k).sum(axis=1) / (k * k).sum()
-    return signatures.mean(axis=1, keepdims=True) + slope[:, None] * k
+    trend: NDArray[np.float32] = signatures.mean(axis=1, keepdims=True) + slope[:, None] * k
+    return trend
 
 
-def local_clarity(view: BlockView, signatures: np.ndarray, trend: np.ndarray) -> np.ndarray:
+def local_clarity(
+    view: BlockView, signatures: NDArray[np.float32], trend: NDArray[np.float32]
+) -> NDArray[np.float64]:
     """LCS per block: 1 minus the overlap of ridge and valley grey levels (Lim et al.)."""
     bins = view.pixel_bins
     valid = bins >= 0
@@ -87,10 +95,11 @@ def local_clarity(view: BlockView, signatures: np.ndarray, trend: np.ndarray) ->
     in_valley = (~ridge_region & valid).sum(axis=1)
     beta = (ridge_region & valid & ~dark).sum(axis=1) / np.maximum(in_ridge, 1)
     alpha = (~ridge_region & valid & dark).sum(axis=1) / np.maximum(in_valley, 1)
-    return np.clip(1.0 - (alpha + beta) / 2.0, 0, 1)
+    clarity: NDArray[np.float64] = np.clip(1.0 - (alpha + beta) / 2.0, 0, 1)
+    return clarity
 
 
-def ridge_continuity(view: BlockView, signatures: np.ndarray) -> np.ndarray:
+def ridge_continuity(view: BlockView, signatures: NDArray[np.float32]) -> NDArray[np.float64]:
     """Per block: grey-level spread along the ridges relative to the ridge/valley swing.
 
     A pixel should look like the rest of its ridge or valley; broken (dry) or blotched
@@ -103,10 +112,13 @@ def ridge_continuity(view: BlockView, signatures: np.ndarray) -> np.ndarray:
     residual = np.where(valid, view.block_pixels - expected, 0.0)
     along = np.sqrt((residual**2).sum(axis=1) / np.maximum(valid.sum(axis=1), 1))
     across = signatures.std(axis=1)
-    return along / (across + 1.0)
+    continuity: NDArray[np.float64] = along / (across + 1.0)
+    return continuity
 
 
-def ridge_valley_uniformity(signatures: np.ndarray, trend: np.ndarray) -> np.ndarray:
+def ridge_valley_uniformity(
+    signatures: NDArray[np.float32], trend: NDArray[np.float32]
+) -> NDArray[np.float32]:
     """RVU per block: spread of the ridge-to-valley width ratios; NaN where too few ridges."""
     binary = signatures < trend
     out = np.full(signatures.shape[0], np.nan, np.float32)
@@ -122,7 +134,7 @@ def ridge_valley_uniformity(signatures: np.ndarray, trend: np.ndarray) -> np.nda
     return out
 
 
-def orientation_flow(view: BlockView) -> np.ndarray:
+def orientation_flow(view: BlockView) -> NDArray[np.float32]:
     """OF per foreground block: mean angle to its neighbours, scaled to [0, 1] (0 = smooth)."""
     fg = view.foreground
     theta = view.orientation
@@ -144,10 +156,11 @@ def orientation_flow(view: BlockView) -> np.ndarray:
     mean = np.where(count > 0, total / np.maximum(count, 1), 0)
     # NFIQ 2 ignores changes below about 4 degrees: ridges curve that much anyway.
     flow = np.clip((mean - np.radians(4)) / np.radians(86), 0, 1)
-    return flow[fg]
+    per_block: NDArray[np.float32] = flow[fg]
+    return per_block
 
 
-def analyse(pixels: np.ndarray) -> Analysis:
+def analyse(pixels: NDArray[np.uint8]) -> Analysis:
     """Compute every measure of a 500 ppi uint8 grey image.
 
     Measures (all floats): ``mu`` mean grey; ``roi_mean`` mean grey in the finger
@@ -174,7 +187,8 @@ def analyse(pixels: np.ndarray) -> Analysis:
         "roi_area": float(view.pixel_mask.sum()),
     }
     if view.signatures.shape[0] < 2:
-        empty = Minutiae(*(np.zeros(0, np.float32) for _ in range(6)))
+        none = np.zeros(0, np.float32)
+        empty = Minutiae(none, none, none, np.zeros(0, np.int16), none, none)
         measures.update(dict.fromkeys(_BLOCK_MEASURES, 0.0))
         measures["roi_mean"] = measures["mu"]
         return Analysis(view, measures, empty, np.zeros_like(view.image), 9.0)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 from skimage.morphology import skeletonize
 
 from kiosk.fingerprint.blocks import BLOCK, BlockView
@@ -37,18 +38,18 @@ class Minutiae:
             into when it touches its neighbour (the neighbour's two arms cancel out).
     """
 
-    x: np.ndarray
-    y: np.ndarray
-    angle: np.ndarray
-    kind: np.ndarray
-    quality: np.ndarray
-    direction: np.ndarray
+    x: NDArray[np.float32]
+    y: NDArray[np.float32]
+    angle: NDArray[np.float32]
+    kind: NDArray[np.int16]
+    quality: NDArray[np.float32]
+    direction: NDArray[np.float32]
 
     def __len__(self) -> int:
         return int(self.x.size)
 
 
-def pixel_orientation(view: BlockView, sigma: float = 9.0) -> np.ndarray:
+def pixel_orientation(view: BlockView, sigma: float = 9.0) -> NDArray[np.float32]:
     """Ridge direction per pixel from the Gaussian-smoothed gradient structure tensor.
 
     Finer than the 32 px blocks, which matters near the core where ridges turn fast.
@@ -59,10 +60,13 @@ def pixel_orientation(view: BlockView, sigma: float = 9.0) -> np.ndarray:
     gxx = cv2.GaussianBlur(gx * gx, (0, 0), sigma)
     gyy = cv2.GaussianBlur(gy * gy, (0, 0), sigma)
     gxy = cv2.GaussianBlur(gx * gy, (0, 0), sigma)
-    return (0.5 * np.arctan2(2 * gxy, gxx - gyy) + np.pi / 2) % np.pi
+    orientation: NDArray[np.float32] = (0.5 * np.arctan2(2 * gxy, gxx - gyy) + np.pi / 2) % np.pi
+    return orientation
 
 
-def enhance(view: BlockView, period: float, orientation: np.ndarray | None = None) -> np.ndarray:
+def enhance(
+    view: BlockView, period: float, orientation: NDArray[np.float32] | None = None
+) -> NDArray[np.float32]:
     """Contextual Gabor filtering: each pixel takes the response of the filter along its ridges.
 
     Returns a float image where ridges are negative and valleys positive.
@@ -95,7 +99,7 @@ def enhance(view: BlockView, period: float, orientation: np.ndarray | None = Non
     return out
 
 
-def _crossing_number(skeleton: np.ndarray) -> np.ndarray:
+def _crossing_number(skeleton: NDArray[np.bool_]) -> NDArray[np.int16]:
     """Crossing number of every skeleton pixel (1 = ending, 3 = bifurcation)."""
     padded = np.pad(skeleton.astype(np.int8), 1)
     h, w = skeleton.shape
@@ -104,12 +108,16 @@ def _crossing_number(skeleton: np.ndarray) -> np.ndarray:
     total = np.zeros((h, w), np.int16)
     for index in range(8):
         total += np.abs(neighbours[index] - neighbours[(index + 1) % 8])
-    return np.where(skeleton, total // 2, 0)
+    crossing: NDArray[np.int16] = np.where(skeleton, total // 2, 0)
+    return crossing
 
 
 def _directions(
-    skeleton: np.ndarray, xs: np.ndarray, ys: np.ndarray, angles: np.ndarray
-) -> np.ndarray:
+    skeleton: NDArray[np.bool_],
+    xs: NDArray[np.intp],
+    ys: NDArray[np.intp],
+    angles: NDArray[np.float32],
+) -> NDArray[np.float32]:
     """Which way of each orientation the skeleton around the minutia lies (see Minutiae)."""
     radius = DIRECTION_RADIUS
     oy, ox = np.mgrid[-radius : radius + 1, -radius : radius + 1]
@@ -124,8 +132,8 @@ def _directions(
 
 
 def extract(
-    view: BlockView, enhanced: np.ndarray, orientation: np.ndarray | None = None
-) -> tuple[Minutiae, np.ndarray]:
+    view: BlockView, enhanced: NDArray[np.float32], orientation: NDArray[np.float32] | None = None
+) -> tuple[Minutiae, NDArray[np.bool_]]:
     """Minutiae from the enhanced image; also returns the ridge skeleton.
 
     Ridge endings and bifurcations by crossing number on the thinned ridges, then the
@@ -137,10 +145,10 @@ def extract(
         view.pixel_mask.astype(np.uint8),
         np.ones((2 * EDGE_MARGIN + 1,) * 2, np.uint8),
         borderType=cv2.BORDER_CONSTANT,
-        borderValue=0,
+        borderValue=(0,),
     )
     ridges = (enhanced < 0) & view.pixel_mask
-    skeleton = skeletonize(ridges)
+    skeleton: NDArray[np.bool_] = skeletonize(ridges)
     crossing = _crossing_number(skeleton)
     ys, xs = np.nonzero(((crossing == 1) | (crossing == 3)) & (inner > 0))
     kinds = crossing[ys, xs]

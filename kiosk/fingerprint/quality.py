@@ -7,6 +7,8 @@ from enum import StrEnum
 
 import cv2
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import NDArray
 
 from kiosk.fingerprint.measures import Analysis, analyse
 from kiosk.fingerprint.score_model import load_model
@@ -89,7 +91,7 @@ class QualityResult:
         return self.score >= settings.quality_threshold and not BLOCKING.intersection(self.feedback)
 
 
-def to_native(pixels: np.ndarray, ppi: float) -> np.ndarray:
+def to_native(pixels: npt.ArrayLike, ppi: float) -> NDArray[np.uint8]:
     """The image as 8-bit grey at 500 ppi (resampled when captured at another resolution)."""
     image = np.asarray(pixels)
     if image.ndim == 3:
@@ -104,11 +106,12 @@ def to_native(pixels: np.ndarray, ppi: float) -> np.ndarray:
         image = cv2.resize(
             image, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
         )
-    return image
+    native: NDArray[np.uint8] = image
+    return native
 
 
 def assess(
-    pixels: np.ndarray, ppi: float = NATIVE_PPI, settings: FingerprintSettings | None = None
+    pixels: NDArray[np.uint8], ppi: float = NATIVE_PPI, settings: FingerprintSettings | None = None
 ) -> tuple[QualityResult, Analysis]:
     """Like :func:`assess_quality`, also returning the analysis for comparison and encoding."""
     settings = settings or FingerprintSettings()
@@ -124,7 +127,7 @@ def assess(
 
 
 def assess_quality(
-    pixels: np.ndarray, ppi: float = NATIVE_PPI, settings: FingerprintSettings | None = None
+    pixels: NDArray[np.uint8], ppi: float = NATIVE_PPI, settings: FingerprintSettings | None = None
 ) -> QualityResult:
     """Score one flat fingerprint image and say what to change.
 
@@ -141,7 +144,7 @@ def assess_quality(
 
 
 def _feedback(
-    image: np.ndarray, analysis: Analysis, m: dict[str, float], settings: FingerprintSettings
+    image: NDArray[np.uint8], analysis: Analysis, m: dict[str, float], settings: FingerprintSettings
 ) -> tuple[Feedback, ...]:
     if (
         image.size == 0

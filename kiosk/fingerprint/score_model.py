@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 MODEL_PATH = Path(__file__).with_name("quality_model.json")
 
@@ -37,9 +38,9 @@ class ScoreModel:
     """
 
     features: tuple[str, ...]
-    mean: np.ndarray
-    scale: np.ndarray
-    weights: np.ndarray
+    mean: NDArray[np.float64]
+    scale: NDArray[np.float64]
+    weights: NDArray[np.float64]
     bias: float
     trees: tuple[Tree, ...]
     tree_base: float
@@ -83,7 +84,7 @@ class ScoreModel:
         )
 
 
-def _walk(tree: Tree, x: np.ndarray) -> float:
+def _walk(tree: Tree, x: NDArray[np.float64]) -> float:
     while isinstance(tree, list):
         feature, threshold, left, right = tree
         tree = left if x[feature] <= threshold else right
@@ -96,7 +97,9 @@ def load_model(path: Path = MODEL_PATH) -> ScoreModel:
     return ScoreModel.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
-def fit_tree(x: np.ndarray, target: np.ndarray, depth: int, min_leaf: int) -> Tree:
+def fit_tree(
+    x: NDArray[np.float64], target: NDArray[np.float64], depth: int, min_leaf: int
+) -> Tree:
     """Least-squares regression tree (CART) of the given depth; used by the calibration."""
     n = target.size
     if depth == 0 or n < 2 * min_leaf:
@@ -129,8 +132,8 @@ def fit_tree(x: np.ndarray, target: np.ndarray, depth: int, min_leaf: int) -> Tr
 
 
 def fit(
-    x: np.ndarray,
-    y: np.ndarray,
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
     features: tuple[str, ...],
     *,
     ridge: float = 10.0,
