@@ -5,12 +5,21 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from kiosk.photo import geometry as geo
 from kiosk.photo.settings import PhotoSettings
+
+if TYPE_CHECKING:
+    from kiosk.photo.regions import Background, FaceRegions
+
+Coords = geo.Coords
+#: 8-bit pixels: BGR or RGB frames (H x W x 3) and grey planes.
+Pixels = NDArray[np.uint8]
 
 #: Size of the aligned face image every face-region check reads (width, height) and where
 #: the eyes land in it: about 51 px between the eyes, enough for focus and colour, small
@@ -56,14 +65,14 @@ class FrameAnalysis:
     height: int
     faces: list[FaceBox]
     """Detected faces, largest first."""
-    points: np.ndarray | None = None
+    points: Coords | None = None
     """Mesh landmarks (478 x 3) in source pixels; z in the same scale as x."""
-    right_eye: np.ndarray | None = None
-    left_eye: np.ndarray | None = None
+    right_eye: Coords | None = None
+    left_eye: Coords | None = None
     inter_eye: float = 0.0
     pose: geo.Pose | None = None
-    chin: np.ndarray | None = None
-    crown: np.ndarray | None = None
+    chin: Coords | None = None
+    crown: Coords | None = None
     crown_ratio: float = math.nan
     """Crown height above the eye line over the chin-to-eye distance (hats make it large)."""
     crown_from_mask: bool = False
@@ -77,23 +86,26 @@ class FrameAnalysis:
     gaze_offset: float = math.nan
     crop: geo.CropBox | None = None
     """The token-photo crop in source pixels (head at the configured ratio of its height)."""
-    small: np.ndarray | None = None
+    small: Pixels | None = None
     """The frame downscaled to ``SMALL_WIDTH`` (BGR)."""
-    mask: np.ndarray | None = None
+    mask: NDArray[np.float32] | None = None
     """Person probability (0-1) at the size of ``small``."""
-    face: np.ndarray | None = None
+    face: Pixels | None = None
     """The aligned face (BGR, ``FACE_SIZE``), eyes level at ``FACE_EYES``."""
-    face_points: np.ndarray | None = None
+    face_points: Coords | None = None
     """Mesh landmarks (x, y) in ``face`` coordinates."""
-    source_face_gray: np.ndarray | None = None
+    source_face_gray: Pixels | None = None
     """Luminance of the central face box at source resolution (for JPEG blocking)."""
-    head_top: np.ndarray | None = None
+    head_top: Pixels | None = None
     """The head above the eyes, upright (BGR, ``HEAD_TOP_SIZE``, eyes at ``HEAD_TOP_EYES``)."""
-    head_top_mask: np.ndarray | None = None
+    head_top_mask: NDArray[np.float32] | None = None
     """Person probability over ``head_top`` (-1 outside the frame)."""
-    head_top_points: np.ndarray | None = None
+    head_top_points: Coords | None = None
     """Mesh landmarks (x, y) in ``head_top`` coordinates."""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # Computed on first use by kiosk.photo.regions and kept with the analysis they derive from.
+    _regions: FaceRegions | None = field(default=None, init=False, repr=False, compare=False)
+    _background: Background | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def has_face(self) -> bool:
@@ -131,10 +143,11 @@ class FaceAnalyzer:
                                         refine_landmarks=True, min_detection_confidence=0.5)
         # The landscape model (1) is the faster one and accurate enough at 256 px.
         self._segmenter = selfie_segmentation.SelfieSegmentation(model_selection=1)
-        self._far_detector: object | None = None
+        # mediapipe ships no type information: its models and results are Any.
+        self._far_detector: Any = None
         self._min_conf = settings.min_detection_confidence
 
-    def _find_far_faces(self, bgr: np.ndarray) -> object:
+    def _find_far_faces(self, bgr: Pixels) -> Any:
         """Full-range detection, run only when nothing was found: someone far from the camera
         should hear "move closer", not "stand in front of the camera"."""
         if self._far_detector is None:
@@ -142,13 +155,13 @@ class FaceAnalyzer:
 
             self._far_detector = face_detection.FaceDetection(
                 model_selection=1, min_detection_confidence=self._min_conf)
-        return self._far_detector.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))  # type: ignore[attr-defined]
+        return self._far_detector.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
 
     def close(self) -> None:
         """Release the model graphs."""
         for model in (self._detector, self._mesh, self._segmenter, self._far_detector):
             if model is not None:
-                model.close()  # type: ignore[attr-defined]
+                model.close()
 
     def __enter__(self) -> FaceAnalyzer:
         return self
@@ -157,22 +170,22 @@ class FaceAnalyzer:
         self.close()
 
     @staticmethod
-    def prepare(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def prepare(bgr: Pixels) -> tuple[Pixels, Pixels, Pixels]:
         """Model inputs: the RGB frame, the 256-px BGR frame and its RGB copy."""
-        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        rgb = _u8(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
         return rgb, *_small(bgr)
 
-    def infer(self, rgb: np.ndarray, small_rgb: np.ndarray) -> tuple[object, object, object]:
+    def infer(self, rgb: Pixels, small_rgb: Pixels) -> tuple[Any, Any, Any]:
         """The three models alone on prepared inputs: the inference floor of the bench."""
         return (self._detector.process(rgb), self._mesh.process(rgb),
                 self._segmenter.process(small_rgb))
 
-    def analyze(self, bgr: np.ndarray) -> FrameAnalysis:
+    def analyze(self, bgr: Pixels) -> FrameAnalysis:
         """Analyse one BGR frame (uint8, H x W x 3) into a :class:`FrameAnalysis`."""
         if bgr.ndim == 2:
-            bgr = cv2.cvtColor(bgr, cv2.COLOR_GRAY2BGR)
+            bgr = _u8(cv2.cvtColor(bgr, cv2.COLOR_GRAY2BGR))
         elif bgr.shape[2] == 4:
-            bgr = cv2.cvtColor(bgr, cv2.COLOR_BGRA2BGR)
+            bgr = _u8(cv2.cvtColor(bgr, cv2.COLOR_BGRA2BGR))
         t0 = time.perf_counter()
         rgb, small, small_rgb = self.prepare(bgr)
         t_in = time.perf_counter()
@@ -194,7 +207,12 @@ class FaceAnalyzer:
         return out
 
 
-def _small(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _u8(image: cv2.typing.MatLike) -> Pixels:
+    """An OpenCV result on 8-bit input as the uint8 array it is (no copy)."""
+    return np.asarray(image, dtype=np.uint8)
+
+
+def _small(bgr: Pixels) -> tuple[Pixels, Pixels]:
     """The frame at ``SMALL_WIDTH`` (BGR and RGB), for the segmentation and the background.
 
     Halving with linear interpolation averages 2x2 blocks (no aliasing) and is ten times
@@ -203,21 +221,21 @@ def _small(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     h, w = bgr.shape[:2]
     img = bgr
     while img.shape[1] >= 2 * SMALL_WIDTH:
-        img = cv2.resize(img, (img.shape[1] // 2, img.shape[0] // 2),
-                         interpolation=cv2.INTER_LINEAR)
-    small = cv2.resize(img, (SMALL_WIDTH, max(1, round(h * SMALL_WIDTH / w))),
-                       interpolation=cv2.INTER_LINEAR)
-    return small, cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
+        img = _u8(cv2.resize(img, (img.shape[1] // 2, img.shape[0] // 2),
+                             interpolation=cv2.INTER_LINEAR))
+    small = _u8(cv2.resize(img, (SMALL_WIDTH, max(1, round(h * SMALL_WIDTH / w))),
+                           interpolation=cv2.INTER_LINEAR))
+    return small, _u8(cv2.cvtColor(small, cv2.COLOR_BGR2RGB))
 
 
-def _landmarks(face: object, w: int, h: int) -> np.ndarray:
+def _landmarks(face: Any, w: int, h: int) -> Coords:
     """The mesh landmarks as a (478, 3) array in source pixels.
 
     Reading 478 protobuf messages attribute by attribute costs about 0.25 ms in the live loop;
     the serialised list is a fixed 17-byte record per point, which numpy reads in one go. Any
     other layout (a field left out, another mediapipe version) takes the slow path.
     """
-    raw = face.SerializeToString()  # type: ignore[attr-defined]
+    raw = face.SerializeToString()
     if len(raw) % _LANDMARK.itemsize == 0:
         rec = np.frombuffer(raw, _LANDMARK)
         if (np.all(rec["tag"] == 0x0A) and np.all(rec["len"] == 15) and np.all(rec["tx"] == 0x0D)
@@ -225,11 +243,10 @@ def _landmarks(face: object, w: int, h: int) -> np.ndarray:
             pts = np.empty((len(rec), 3), np.float64)
             pts[:, 0], pts[:, 1], pts[:, 2] = rec["x"] * w, rec["y"] * h, rec["z"] * w
             return pts
-    return np.array([(p.x * w, p.y * h, p.z * w) for p in face.landmark],  # type: ignore[attr-defined]
-                    dtype=np.float64)
+    return np.array([(p.x * w, p.y * h, p.z * w) for p in face.landmark], dtype=np.float64)
 
 
-def _faces(result: object, w: int, h: int) -> list[FaceBox]:
+def _faces(result: Any, w: int, h: int) -> list[FaceBox]:
     faces = []
     for d in getattr(result, "detections", None) or []:
         box = d.location_data.relative_bounding_box
@@ -240,7 +257,7 @@ def _faces(result: object, w: int, h: int) -> list[FaceBox]:
     return sorted(faces, key=lambda f: -f.width * f.height)
 
 
-def _fill_geometry(out: FrameAnalysis, pts: np.ndarray, bgr: np.ndarray, head_ratio: float,
+def _fill_geometry(out: FrameAnalysis, pts: Coords, bgr: Pixels, head_ratio: float,
                    pitch_offset: float) -> None:
     out.points = pts
     out.right_eye, out.left_eye = geo.eye_centres(pts)
@@ -265,8 +282,8 @@ def _fill_geometry(out: FrameAnalysis, pts: np.ndarray, bgr: np.ndarray, head_ra
     m = similarity(out.right_eye, out.left_eye, np.array(FACE_EYES[0]), np.array(FACE_EYES[1]))
     # Linear: the kiosk shrinks by at most about 2, where area averaging buys little and
     # costs more than the whole face-region analysis.
-    out.face = cv2.warpAffine(bgr, m, FACE_SIZE, flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_REPLICATE)
+    out.face = _u8(cv2.warpAffine(bgr, m, FACE_SIZE, flags=cv2.INTER_LINEAR,
+                                  borderMode=cv2.BORDER_REPLICATE))
     out.face_points = pts[:, :2] @ m[:, :2].T + m[:, 2]
     _head_top(out, bgr)
     # Blocking is on the source pixel grid: keep a grid-aligned box between the eyes and the
@@ -281,7 +298,7 @@ def _fill_geometry(out: FrameAnalysis, pts: np.ndarray, bgr: np.ndarray, head_ra
         out.source_face_gray = np.ascontiguousarray(box[..., 1])
 
 
-def _head_top(out: FrameAnalysis, bgr: np.ndarray) -> None:
+def _head_top(out: FrameAnalysis, bgr: Pixels) -> None:
     """Warp the head above the eyes, and the person mask over it, to ``HEAD_TOP_SIZE``.
 
     Only region means are read from it (the colour above the forehead), which point sampling
@@ -291,17 +308,19 @@ def _head_top(out: FrameAnalysis, bgr: np.ndarray) -> None:
     assert out.right_eye is not None and out.left_eye is not None and out.points is not None
     m = similarity(out.right_eye, out.left_eye, np.array(HEAD_TOP_EYES[0]),
                    np.array(HEAD_TOP_EYES[1]))
-    out.head_top = cv2.warpAffine(bgr, m, HEAD_TOP_SIZE, flags=cv2.INTER_LINEAR,
-                                  borderMode=cv2.BORDER_REPLICATE)
+    out.head_top = _u8(cv2.warpAffine(bgr, m, HEAD_TOP_SIZE, flags=cv2.INTER_LINEAR,
+                                      borderMode=cv2.BORDER_REPLICATE))
     out.head_top_points = out.points[:, :2] @ m[:, :2].T + m[:, 2]
     if out.mask is not None:
         ms = m.copy()
         ms[:, :2] *= out.small_scale  # mask pixels -> source pixels -> head-top pixels
-        out.head_top_mask = cv2.warpAffine(out.mask, ms, HEAD_TOP_SIZE, flags=cv2.INTER_LINEAR,
-                                           borderMode=cv2.BORDER_CONSTANT, borderValue=-1.0)
+        out.head_top_mask = np.asarray(
+            cv2.warpAffine(out.mask, ms, HEAD_TOP_SIZE, flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_CONSTANT, borderValue=(-1.0,)),
+            dtype=np.float32)
 
 
-def similarity(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray) -> np.ndarray:
+def similarity(a0: Coords, a1: Coords, b0: Coords, b1: Coords) -> Coords:
     """The 2x3 rotation-scale-shift matrix taking points ``a0, a1`` to ``b0, b1``."""
     za, zb = complex(*(a1 - a0)), complex(*(b1 - b0))
     k = zb / (za if za != 0 else 1e-9)
@@ -310,7 +329,7 @@ def similarity(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray) -
     return np.hstack([rot, (b0 - rot @ a0)[:, None]])
 
 
-def _crown(out: FrameAnalysis, eye_mid: np.ndarray) -> tuple[np.ndarray, bool, float]:
+def _crown(out: FrameAnalysis, eye_mid: Coords) -> tuple[Coords, bool, float]:
     """Top of the head: where the person mask ends above the eyes, else an anthropometric guess.
 
     The mesh stops at the forehead, so the crown comes from the segmentation: walk up the face

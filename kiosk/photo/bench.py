@@ -7,14 +7,14 @@ import time
 import cv2
 import numpy as np
 
-from kiosk.photo.analysis import FaceAnalyzer
+from kiosk.photo.analysis import FaceAnalyzer, Pixels
 from kiosk.photo.report import assess
 from kiosk.photo.settings import PhotoSettings
 
 SIZES = ((640, 480), (1280, 720))
 
 
-def bench_frames(width: int, height: int, count: int = 30) -> list[np.ndarray]:
+def bench_frames(width: int, height: int, count: int = 30) -> list[Pixels]:
     """``count`` kiosk-like frames: astronaut's head filling the frame as a citizen at the
     kiosk would (inter-eye distance about 100 px at 1280x720, the same field of view at every
     size), drifting a few pixels per frame so that nothing is cached between frames."""

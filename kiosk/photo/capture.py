@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from kiosk.photo.report import PhotoReport
 from kiosk.photo.settings import PhotoSettings
+
+if TYPE_CHECKING:
+    from kiosk.photo.analysis import Pixels
 
 
 class CaptureState(str, Enum):
@@ -28,7 +30,7 @@ class CaptureState(str, Enum):
 class Candidate:
     """One frame of the burst with its report and quality score."""
 
-    frame: np.ndarray
+    frame: Pixels
     report: PhotoReport
     score: float
     timestamp: float
@@ -73,7 +75,7 @@ class AutoCapture:
         self._misses = 0
         self.best: Candidate | None = None
 
-    def feed(self, frame_bgr: np.ndarray, report: PhotoReport, timestamp: float) -> CaptureStatus:
+    def feed(self, frame_bgr: Pixels, report: PhotoReport, timestamp: float) -> CaptureStatus:
         """One frame with its report and time (seconds, monotonic); returns the new status."""
         s = self.settings
         if self.state is CaptureState.CAPTURED:

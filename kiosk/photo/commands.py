@@ -6,15 +6,20 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.photo.settings import PhotoSettings
+
+if TYPE_CHECKING:
+    from kiosk.photo.report import PhotoReport
+    from kiosk.photo.result import Mode
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `kiosk photo` and its subcommands to the CLI."""
     photo = subparsers.add_parser("photo", help="check, crop and benchmark passport photos")
     sub = photo.add_subparsers(dest="photo_command", metavar="SUBCOMMAND")
-    photo.set_defaults(handler=lambda args: (photo.print_help(), 2)[1])
+    photo.set_defaults(handler=lambda _args: _usage(photo))
 
     check = sub.add_parser("check", help="judge images against the passport-photo rules")
     check.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
@@ -36,30 +41,36 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     bench.set_defaults(handler=_bench)
 
 
-def _report_json(name: str, report: object, language: str) -> dict[str, object]:
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _report_json(name: str, report: PhotoReport, language: str) -> dict[str, object]:
     from kiosk.photo.guidance import instruction_for
 
-    instruction = instruction_for(report)  # type: ignore[arg-type]
+    instruction = instruction_for(report)
     return {
         "image": name,
-        "compliant": report.compliant,  # type: ignore[attr-defined]
-        "defects": list(report.defects),  # type: ignore[attr-defined]
+        "compliant": report.compliant,
+        "defects": list(report.defects),
         "measures": {k: (None if v is None else round(v, 4))
-                     for k, v in report.measures.items()},  # type: ignore[attr-defined]
+                     for k, v in report.measures.items()},
         "guidance": instruction.text(language),
         "guidance_code": instruction.code,
-        "could_not_assess": [c.name for c in report.unknown],  # type: ignore[attr-defined]
+        "could_not_assess": [c.name for c in report.unknown],
     }
 
 
 def _check(args: argparse.Namespace) -> int:
     import cv2
+    import numpy as np
 
     from kiosk.photo.analysis import FaceAnalyzer
     from kiosk.photo.report import assess
 
     settings = PhotoSettings()
-    mode = "as_is" if args.as_is else "live"
+    mode: Mode = "as_is" if args.as_is else "live"
     status = 0
     with FaceAnalyzer(settings, static=True) as analyzer:
         for path in args.images:
@@ -68,7 +79,7 @@ def _check(args: argparse.Namespace) -> int:
                 print(f"{path}: cannot read image", file=sys.stderr)
                 status = 2
                 continue
-            report = assess(analyzer.analyze(image), settings, mode)
+            report = assess(analyzer.analyze(np.asarray(image, np.uint8)), settings, mode)
             info = _report_json(str(path), report, args.language)
             if not report.compliant and status == 0:
                 status = 1
@@ -87,16 +98,18 @@ def _check(args: argparse.Namespace) -> int:
 
 def _crop(args: argparse.Namespace) -> int:
     import cv2
+    import numpy as np
 
     from kiosk.photo.analysis import FaceAnalyzer
     from kiosk.photo.report import assess
     from kiosk.photo.token import TokenPhotoError, make_token_photo
 
     settings = PhotoSettings()
-    image = cv2.imread(str(args.image), cv2.IMREAD_COLOR)
-    if image is None:
+    read = cv2.imread(str(args.image), cv2.IMREAD_COLOR)
+    if read is None:
         print(f"{args.image}: cannot read image", file=sys.stderr)
         return 2
+    image = np.asarray(read, np.uint8)  # IMREAD_COLOR: 8-bit BGR
     with FaceAnalyzer(settings, static=True) as analyzer:
         analysis = analyzer.analyze(image)
     report = assess(analysis, settings, "live")

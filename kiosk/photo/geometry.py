@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 # Mediapipe face-mesh indices. "Right" and "left" are the subject's: the subject's right eye
 # is on the left of the image.
@@ -32,6 +33,9 @@ EYE_OUTER = (33, 263)
 # tell (anthropometric average: the eyes sit near the middle of the head).
 CROWN_FACTOR = 1.05
 
+#: Float coordinates: landmarks (n x 3), points and 2-vectors, 2 x 3 affine matrices.
+Coords = NDArray[np.float64]
+
 
 @dataclass(frozen=True)
 class Pose:
@@ -42,12 +46,12 @@ class Pose:
     roll: float
 
 
-def eye_centres(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def eye_centres(points: Coords) -> tuple[Coords, Coords]:
     """Iris centres (x, y) in pixels: the subject's right eye first (image left)."""
     return points[RIGHT_IRIS, :2].copy(), points[LEFT_IRIS, :2].copy()
 
 
-def roll_degrees(right_eye: np.ndarray, left_eye: np.ndarray) -> float:
+def roll_degrees(right_eye: Coords, left_eye: Coords) -> float:
     """In-plane rotation of the eye line; positive when the image-right eye is lower."""
     dx, dy = left_eye - right_eye
     return math.degrees(math.atan2(dy, dx))
@@ -62,7 +66,7 @@ def _wrap(degrees: float) -> float:
     return (degrees + 180.0) % 360.0 - 180.0
 
 
-def head_pose(points: np.ndarray, pitch_offset: float) -> Pose:
+def head_pose(points: Coords, pitch_offset: float) -> Pose:
     """Yaw from the mesh's own 3-D face plane, pitch from a rigid-landmark plane, roll from eyes.
 
     ``cv2.solvePnP`` against a generic 3-D face showed a large pitch bias on this mesh. The
@@ -138,7 +142,7 @@ def plane_normal(pts: list[list[float]]) -> tuple[float, float, float]:
 EarSpec = tuple[int, int, tuple[int, int], tuple[int, int]]
 
 
-def eye_openness(points: np.ndarray, spec: EarSpec) -> float:
+def eye_openness(points: Coords, spec: EarSpec) -> float:
     """Eye aspect ratio: mean lid gap over the corner-to-corner width (open ≈ 0.25-0.35)."""
     outer, inner, (u1, l1), (u2, l2) = spec
     p = points[[outer, inner, u1, l1, u2, l2], :2]
@@ -146,7 +150,7 @@ def eye_openness(points: np.ndarray, spec: EarSpec) -> float:
     return float((d[1] + d[2]) / (2.0 * (d[0] + 1e-9)))
 
 
-def mouth_gap(points: np.ndarray) -> float:
+def mouth_gap(points: Coords) -> float:
     """Largest inner-lip gap over the mouth width (closed ≈ 0-0.03)."""
     pairs = (MOUTH_CORNERS, *INNER_LIP_PAIRS)
     a = points[[u for u, _ in pairs], :2]
@@ -155,17 +159,18 @@ def mouth_gap(points: np.ndarray) -> float:
     return float(d[1:].max() / (d[0] + 1e-9))
 
 
-def rotate_points(points: np.ndarray, centre: np.ndarray, degrees: float) -> np.ndarray:
+def rotate_points(points: Coords, centre: Coords, degrees: float) -> Coords:
     """Rotate 2-D points about ``centre`` by ``degrees`` (image coordinates, y down)."""
     c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
     rel = points[..., :2] - centre
     out = np.empty_like(rel)
     out[..., 0] = c * rel[..., 0] - s * rel[..., 1]
     out[..., 1] = s * rel[..., 0] + c * rel[..., 1]
-    return out + centre
+    rotated: Coords = out + centre
+    return rotated
 
 
-def smile_lift(points: np.ndarray, inter_eye: float, roll: float) -> float:
+def smile_lift(points: Coords, inter_eye: float, roll: float) -> float:
     """How far the mouth corners sit above the lip centre, in inter-eye units (eye line level).
 
     A neutral mouth has its corners level with or below the centre of the lips; a smile lifts
@@ -178,10 +183,10 @@ def smile_lift(points: np.ndarray, inter_eye: float, roll: float) -> float:
         [MOUTH_CORNERS[0], MOUTH_CORNERS[1], 13, 14], :2].tolist()
     lip_centre_y = (s * (x2 + x3) + c * (y2 + y3)) / 2.0
     corners_y = (s * (x0 + x1) + c * (y0 + y1)) / 2.0
-    return (lip_centre_y - corners_y) / (inter_eye + 1e-9)
+    return float((lip_centre_y - corners_y) / (inter_eye + 1e-9))
 
 
-def gaze_offset(points: np.ndarray) -> float:
+def gaze_offset(points: Coords) -> float:
     """Largest horizontal iris offset from the eye-corner midpoint, as a fraction of eye width."""
     offsets = []
     idx = [RIGHT_EAR[0], RIGHT_EAR[1], RIGHT_IRIS, LEFT_EAR[0], LEFT_EAR[1], LEFT_IRIS]
@@ -205,7 +210,7 @@ class CropBox:
     height: float
     angle: float
 
-    def corners(self) -> np.ndarray:
+    def corners(self) -> Coords:
         """The four corners in source pixels (top-left, top-right, bottom-right, bottom-left)."""
         hw, hh = self.width / 2.0, self.height / 2.0
         rect = np.array([[-hw, -hh], [hw, -hh], [hw, hh], [-hw, hh]]) + [self.cx, self.cy]
@@ -219,7 +224,7 @@ class CropBox:
         return float(max(over_x, over_y))
 
 
-def token_crop(chin: np.ndarray, crown: np.ndarray, eye_mid: np.ndarray, roll: float,
+def token_crop(chin: Coords, crown: Coords, eye_mid: Coords, roll: float,
                head_ratio: float, aspect: float = 35.0 / 45.0,
                top_margin: float | None = None) -> CropBox:
     """The crop whose chin-to-crown is ``head_ratio`` of its height, centred on the eyes.

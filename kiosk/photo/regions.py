@@ -6,48 +6,51 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from kiosk.photo import geometry as geo
-from kiosk.photo.analysis import FACE_IED, FACE_SIZE, FrameAnalysis
+from kiosk.photo.analysis import FACE_IED, FACE_SIZE, FrameAnalysis, Pixels
+
+Mask = NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
 class FaceRegions:
     """Boolean masks over ``FrameAnalysis.face`` plus its luminance and Lab planes."""
 
-    gray: np.ndarray
-    lab: np.ndarray
+    gray: Pixels
+    lab: NDArray[np.float32]
     """CIE Lab, 8-bit OpenCV scaling (L 0-255, a and b offset by 128), float32."""
-    oval: np.ndarray
-    skin: np.ndarray
+    oval: Mask
+    skin: Mask
     """The oval without eyes, brows, lips and nostrils: where skin should be."""
-    cheek_right: np.ndarray
-    cheek_left: np.ndarray
-    forehead: np.ndarray
-    lower: np.ndarray
+    cheek_right: Mask
+    cheek_left: Mask
+    forehead: Mask
+    lower: Mask
     """Between the nose and the chin, lips excluded: where masks and hands show."""
-    eye_right: np.ndarray
-    eye_left: np.ndarray
-    eye_band: np.ndarray
+    eye_right: Mask
+    eye_left: Mask
+    eye_band: Mask
     """Around both eyes, brow to cheekbone: where lenses and frames are."""
-    bridge: np.ndarray
+    bridge: Mask
     """Between the eyes at the height of the eye corners: where a glasses bridge is."""
-    nose_bridge: np.ndarray
+    nose_bridge: Mask
     """Between the eyes, brow line to eye line: skin that masks and hands rarely cover."""
-    iris_right: np.ndarray
-    iris_left: np.ndarray
-    skin_distance: np.ndarray
+    iris_right: Mask
+    iris_left: Mask
+    skin_distance: NDArray[np.float32]
     """Lab distance of every pixel from the median cheek colour (the face's own skin tone)."""
     skin_spread: float
     """Mean skin distance inside the cheeks: how varied this face's skin is."""
     cheek_colour: tuple[float, float, float]
     """Mean Lab colour of the cheeks (8-bit OpenCV scaling): this face's skin tone."""
-    chroma: np.ndarray
+    chroma: NDArray[np.float32]
     """|a*| + |b*| distance from neutral grey per pixel (float32)."""
-    skin_levels: np.ndarray
+    skin_levels: NDArray[np.intp]
     """Cumulative histogram (256 bins) of ``gray`` over ``skin``: medians, percentiles and
     shares of dark or bright skin for the exposure and illumination checks, counted once."""
-    texture: np.ndarray
+    texture: NDArray[np.float32]
     """|Laplacian| of ``gray`` (float32): fine detail, shared by sharpness, occlusion and the
     skin-texture cue, so that it is computed once."""
 
@@ -63,7 +66,7 @@ _SUM3 = np.ones((1, 3), np.float32)
 _AB = np.array([[0.0, 1.0, 1.0]], np.float32)
 
 
-def median_u8(values: np.ndarray) -> float:
+def median_u8(values: Pixels) -> float:
     """Median of uint8 values by histogram (several times faster than ``np.median``)."""
     if values.size == 0:
         return float("nan")
@@ -71,25 +74,25 @@ def median_u8(values: np.ndarray) -> float:
     return float(np.searchsorted(cum, cum[-1] / 2.0))
 
 
-def _poly(points: np.ndarray, idx: list[int]) -> np.ndarray:
-    return np.round(points[idx]).astype(np.int32)
+def _poly(points: geo.Coords, idx: list[int]) -> NDArray[np.int32]:
+    poly: NDArray[np.int32] = np.round(points[idx]).astype(np.int32)
+    return poly
 
 
 def face_regions(a: FrameAnalysis) -> FaceRegions | None:
     """The regions of ``a.face``, computed once per analysis and cached on it."""
-    cached = getattr(a, "_regions", None)
-    if cached is not None:
-        return cached
+    if a._regions is not None:
+        return a._regions
     if a.face is None or a.face_points is None:
         return None
     p = a.face_points
     w, h = FACE_SIZE
     shape = (h, w)
 
-    def fill(*polys: np.ndarray) -> np.ndarray:
+    def fill(*polys: NDArray[np.int32]) -> Mask:
         m = np.zeros(shape, np.uint8)
-        cv2.fillPoly(m, list(polys), 1)
-        return m.view(bool)  # 0/1 bytes are valid booleans: no copy
+        cv2.fillPoly(m, list(polys), (1,))
+        return m.view(np.bool_)  # 0/1 bytes are valid booleans: no copy
 
     oval = fill(_poly(p, geo.FACE_OVAL))
     eye_right, eye_left = fill(_poly(p, geo.RIGHT_EYE)), fill(_poly(p, geo.LEFT_EYE))
@@ -119,13 +122,13 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
     nose_bridge = np.broadcast_to(((xx > inner_r[0] + 4 * U) & (xx < inner_l[0] - 4 * U))
                                   & ((yy > brow_y) & (yy < eye_y + 6 * U)), shape)
 
-    def iris(centre: int, edge: int) -> np.ndarray:
+    def iris(centre: int, edge: int) -> Mask:
         r = max(2.0, float(np.linalg.norm(p[centre] - p[edge])))
         m = np.zeros(shape, np.uint8)
-        cv2.circle(m, (round(p[centre, 0]), round(p[centre, 1])), round(r), 1, -1)
-        return m.view(bool)
+        cv2.circle(m, (round(p[centre, 0]), round(p[centre, 1])), round(r), (1,), -1)
+        return m.view(np.bool_)
 
-    gray = cv2.cvtColor(a.face, cv2.COLOR_BGR2GRAY)
+    gray = np.asarray(cv2.cvtColor(a.face, cv2.COLOR_BGR2GRAY), np.uint8)
     lab8 = cv2.cvtColor(a.face, cv2.COLOR_BGR2LAB)
     lab = lab8.astype(np.float32)
     cheeks = cheek_left | cheek_right
@@ -134,11 +137,15 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
     cheek_colour = np.array(cv2.mean(lab8, mask=cheeks.astype(np.uint8))[:3], np.float32)
     # One distance map serves head covering, occlusion and eye visibility.
     # Whole 3-channel arrays only: OpenCV copies every strided channel view it is given.
-    diff = cv2.subtract(lab, (*cheek_colour.tolist(), 0.0))
-    skin_distance = cv2.sqrt(cv2.transform(cv2.multiply(diff, diff), _SUM3))
+    # OpenCV takes a tuple as a per-channel scalar; its stubs only list arrays (twice here).
+    diff = cv2.subtract(lab, (*cheek_colour.tolist(), 0.0))  # type: ignore[call-overload]
+    skin_distance = np.asarray(
+        cv2.sqrt(cv2.transform(cv2.multiply(diff, diff), _SUM3)), np.float32)
     cheeks8 = cheeks.astype(np.uint8)
     spread = cv2.mean(skin_distance, mask=cheeks8)[0] if cheeks.any() else 0.0
-    chroma = cv2.transform(cv2.absdiff(lab, (0.0, 128.0, 128.0, 0.0)), _AB)
+    neutral = (0.0, 128.0, 128.0, 0.0)
+    chroma = np.asarray(
+        cv2.transform(cv2.absdiff(lab, neutral), _AB), np.float32)  # type: ignore[call-overload]
     # 16-bit from 8-bit luminance is exact and cheaper than a float Laplacian.
     texture = np.abs(cv2.Laplacian(gray, cv2.CV_16S)).astype(np.float32)
     regions = FaceRegions(
@@ -151,7 +158,7 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
         cheek_colour=tuple(cheek_colour.tolist()), chroma=chroma, texture=texture,
         skin_levels=np.bincount(gray[skin], minlength=256).cumsum(),
     )
-    a._regions = regions  # type: ignore[attr-defined]
+    a._regions = regions
     return regions
 
 
@@ -164,22 +171,21 @@ _PAD = 13
 class Background:
     """The background inside the token crop, on the downscaled frame."""
 
-    lab: np.ndarray
+    lab: Pixels
     """The crop's padded bounding box on the small frame, in Lab (uint8, OpenCV scaling)."""
-    gray: np.ndarray
+    gray: Pixels
     """Luminance of the same box."""
-    mask: np.ndarray
+    mask: Mask
     """Background pixels inside the crop (bool, size of the box)."""
-    near: np.ndarray
+    near: Mask
     """Background pixels close to the person's outline (where a cast shadow falls)."""
-    far: np.ndarray
+    far: Mask
 
 
 def background(a: FrameAnalysis) -> Background | None:
     """Background pixels of the token crop region; ``None`` without segmentation or a face."""
-    cached = getattr(a, "_background", None)
-    if cached is not None:
-        return cached
+    if a._background is not None:
+        return a._background
     if a.small is None or a.mask is None or a.crop is None:
         return None
     h, w = a.mask.shape
@@ -194,14 +200,14 @@ def background(a: FrameAnalysis) -> Background | None:
         return None
     small, mask = a.small[y0:y1, x0:x1], a.mask[y0:y1, x0:x1]
     in_crop = np.zeros(mask.shape, np.uint8)
-    cv2.fillPoly(in_crop, [np.round(crop_poly - (x0, y0)).astype(np.int32)], 1)
+    cv2.fillPoly(in_crop, [np.round(crop_poly - (x0, y0)).astype(np.int32)], (1,))
     person = (mask > 0.5).astype(np.uint8)
     # Keep a safety margin round the person: hair edges are half person, half background.
     grown = cv2.dilate(person, np.ones((5, 5), np.uint8))
     bg = (in_crop > 0) & (grown == 0)
     ring = cv2.dilate(person, np.ones((25, 25), np.uint8)) > 0
-    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-    lab = cv2.cvtColor(small, cv2.COLOR_BGR2LAB)
+    gray = np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), np.uint8)
+    lab = np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2LAB), np.uint8)
     out = Background(lab=lab, gray=gray, mask=bg, near=bg & ring, far=bg & ~ring)
-    a._background = out  # type: ignore[attr-defined]
+    a._background = out
     return out

@@ -5,9 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import numpy as np
-
-from kiosk.photo.analysis import FaceAnalyzer
+from kiosk.photo.analysis import FaceAnalyzer, Pixels
 from kiosk.photo.capture import AutoCapture, CaptureState, CaptureStatus
 from kiosk.photo.guidance import Guide, Instruction
 from kiosk.photo.report import PhotoReport, assess
@@ -46,7 +44,7 @@ class LivePhotoSession:
         self.capture = AutoCapture(self.settings)
         self._token: TokenPhoto | None = None
 
-    def process(self, frame_bgr: np.ndarray, timestamp: float | None = None) -> LiveUpdate:
+    def process(self, frame_bgr: Pixels, timestamp: float | None = None) -> LiveUpdate:
         """Analyse, check, guide and (when everything holds) capture one frame."""
         t = time.monotonic() if timestamp is None else timestamp
         analysis = self.analyzer.analyze(frame_bgr)

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from kiosk.photo import geometry as geo
-from kiosk.photo.analysis import FrameAnalysis
+from kiosk.photo.analysis import FrameAnalysis, Pixels
 from kiosk.photo.settings import PhotoSettings
 
 
@@ -20,19 +20,19 @@ class TokenPhotoError(ValueError):
 class TokenPhoto:
     """The passport photo and what goes with it to the hand-off."""
 
-    image: np.ndarray = field(repr=False)
+    image: Pixels = field(repr=False)
     """The token image (BGR), 35 x 45 proportions."""
     jpeg: bytes = field(repr=False)
     jpeg_quality: int
     jpeg2000: bytes | None = field(repr=False)
     """JPEG 2000 of the same image when the codec is available (``None`` otherwise)."""
-    full_frame: np.ndarray = field(repr=False)
+    full_frame: Pixels = field(repr=False)
     """The untouched full-resolution frame, kept for the hand-off."""
     measurements: dict[str, float] = field(default_factory=dict)
     """Geometry of the token and the measures of the frame it was cut from."""
 
 
-def token_transform(a: FrameAnalysis, s: PhotoSettings) -> tuple[np.ndarray, tuple[int, int]]:
+def token_transform(a: FrameAnalysis, s: PhotoSettings) -> tuple[geo.Coords, tuple[int, int]]:
     """Affine matrix source -> token and the token size (width, height).
 
     Only a similarity (rotation, uniform scale, shift): the face is not altered.
@@ -51,12 +51,13 @@ def token_transform(a: FrameAnalysis, s: PhotoSettings) -> tuple[np.ndarray, tup
     centre = eye_mid + axis * (0.5 - s.token_eye_line) * box_height
     scale = height / box_height
     # OpenCV's positive angle turns the picture counter-clockwise, which levels a positive roll.
-    m = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), roll, scale)
+    m = np.asarray(
+        cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), roll, scale), np.float64)
     m[:, 2] += (width / 2.0 - centre[0], height / 2.0 - centre[1])
     return m, (width, height)
 
 
-def _encode_jpeg(image: np.ndarray, max_bytes: int, min_quality: int) -> tuple[bytes, int]:
+def _encode_jpeg(image: Pixels, max_bytes: int, min_quality: int) -> tuple[bytes, int]:
     quality = 95
     while True:
         ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
@@ -67,7 +68,7 @@ def _encode_jpeg(image: np.ndarray, max_bytes: int, min_quality: int) -> tuple[b
         quality -= 5
 
 
-def _encode_jp2(image: np.ndarray, max_bytes: int) -> bytes | None:
+def _encode_jp2(image: Pixels, max_bytes: int) -> bytes | None:
     """JPEG 2000 within ``max_bytes``; ``None`` when the codec is missing or cannot fit."""
     # The parameter is the target size as thousandths of the raw size; aim a little under.
     rate = min(1000, max(1, int(900 * max_bytes / image.nbytes)))
@@ -84,7 +85,7 @@ def _encode_jp2(image: np.ndarray, max_bytes: int) -> bytes | None:
     return None
 
 
-def make_token_photo(frame_bgr: np.ndarray, analysis: FrameAnalysis,
+def make_token_photo(frame_bgr: Pixels, analysis: FrameAnalysis,
                      settings: PhotoSettings | None = None) -> TokenPhoto:
     """Cut the token photo out of ``frame_bgr`` using the geometry in ``analysis``.
 
@@ -103,14 +104,18 @@ def make_token_photo(frame_bgr: np.ndarray, analysis: FrameAnalysis,
         # warpAffine has no area mode: shrink with INTER_AREA first so fine detail (hair,
         # pores) does not alias, then rotate at about the final scale.
         pre = scale / 0.9
-        source = cv2.resize(frame_bgr, None, fx=pre, fy=pre, interpolation=cv2.INTER_AREA)
+        source = np.asarray(
+            cv2.resize(frame_bgr, None, fx=pre, fy=pre, interpolation=cv2.INTER_AREA), np.uint8)
         warp[:, :2] /= pre
-    image = cv2.warpAffine(source, warp, size,
-                           flags=cv2.INTER_LINEAR if scale < 1.0 else cv2.INTER_CUBIC,
-                           borderMode=cv2.BORDER_REPLICATE)
+    image = np.asarray(
+        cv2.warpAffine(source, warp, size,
+                       flags=cv2.INTER_LINEAR if scale < 1.0 else cv2.INTER_CUBIC,
+                       borderMode=cv2.BORDER_REPLICATE),
+        np.uint8)
     jpeg, quality = _encode_jpeg(image, s.jpeg_max_bytes, s.jpeg_min_quality)
     jp2 = _encode_jp2(image, s.jpeg_max_bytes) if s.encode_jpeg2000 else None
     assert analysis.right_eye is not None and analysis.left_eye is not None
+    assert analysis.chin is not None and analysis.crown is not None  # token_transform checked
     eyes = np.array([analysis.right_eye, analysis.left_eye]) @ m[:, :2].T + m[:, 2]
     chin = m[:, :2] @ analysis.chin + m[:, 2]
     crown = m[:, :2] @ analysis.crown + m[:, 2]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.photo.analysis import FrameAnalysis
+from kiosk.photo.analysis import FrameAnalysis, Pixels
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
 from kiosk.photo.settings import PhotoSettings
 
 
-def blockiness(gray: np.ndarray) -> float:
+def blockiness(gray: Pixels) -> float:
     """Mean luminance step across 8-px block borders over the mean step inside blocks.
 
     Uncompressed or mildly compressed images give about 1; strong JPEG blocking makes the

@@ -58,7 +58,8 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
                 return [verdict("HeadSize", head, False, "face_too_small",
                                 f"head >= {limit:g} of frame (from the detector box)")]
         return [unknown("HeadSize", "no face mesh")]
-    assert a.chin is not None and a.crown is not None and a.right_eye is not None
+    assert a.chin is not None and a.crown is not None
+    assert a.right_eye is not None and a.left_eye is not None  # has_face: all set together
     head = float(np.linalg.norm(a.chin - a.crown))
     head_ratio = head / a.height
     cut = _cut_off(a)

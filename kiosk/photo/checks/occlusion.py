@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from kiosk.photo.analysis import FrameAnalysis
 from kiosk.photo.regions import FaceRegions, face_regions
@@ -16,7 +17,7 @@ _LOWER_LIMIT = 20.0
 _HAIR_TEXTURE = 1.3
 
 
-def texture_asymmetry(r: FaceRegions, detail: np.ndarray) -> float:
+def texture_asymmetry(r: FaceRegions, detail: NDArray[np.float32]) -> float:
     """Mean |detail - mirrored detail| over the skin, relative to the mean detail.
 
     A face is nearly mirror-symmetric in fine detail once its eyes are level; a hand, a
@@ -57,7 +58,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     limit = max(22.0, 3.0 * r.skin_spread)
     # A mask covers the cheeks too, so the lower face is compared with the nose bridge, which
     # masks and hands rarely reach. Luminance counts half: the chin is naturally darker.
-    detail = cv2.blur(r.texture, (5, 5))
+    detail = np.asarray(cv2.blur(r.texture, (5, 5)), np.float32)
     if np.count_nonzero(r.nose_bridge) >= 10:
         ref = np.array(cv2.mean(r.lab, mask=r.nose_bridge.astype(np.uint8))[:3], np.float32)
         # Only the lower-face pixels are needed: gather them once (a fifth of the face).

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.photo.analysis import FrameAnalysis
-from kiosk.photo.regions import face_regions
+from kiosk.photo.analysis import Coords, FrameAnalysis, Pixels
+from kiosk.photo.regions import Mask, face_regions
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
 from kiosk.photo.settings import PhotoSettings
 
 
-def _red_share(face: np.ndarray, iris: np.ndarray, centre: np.ndarray) -> float:
+def _red_share(face: Pixels, iris: Mask, centre: Coords) -> float:
     """Share of the iris pixels that are flash-red, read inside a box round the iris only."""
     # The iris disc has a radius of a few pixels; 12 px round its centre always holds it.
     x, y = int(round(float(centre[0]))), int(round(float(centre[1])))
