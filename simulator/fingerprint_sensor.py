@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from drivers.codec import FrameError
 from drivers.r30x_protocol import (
@@ -42,7 +42,9 @@ R30X_FAULTS = {
 }
 
 
-def fit_to_sensor(image: np.ndarray, rows: int, cols: int, background: int) -> np.ndarray:
+def fit_to_sensor(
+    image: NDArray[np.uint8], rows: int, cols: int, background: int
+) -> NDArray[np.uint8]:
     """Centre ``image`` on the sensor: crop what is larger, pad what is smaller, 4-bit levels."""
     grey = np.asarray(image)
     if grey.ndim == 3:
@@ -53,7 +55,7 @@ def fit_to_sensor(image: np.ndarray, rows: int, cols: int, background: int) -> n
     sy, sx = (grey.shape[0] - h) // 2, (grey.shape[1] - w) // 2
     dy, dx = (rows - h) // 2, (cols - w) // 2
     out[dy : dy + h, dx : dx + w] = grey[sy : sy + h, sx : sx + w]
-    return out & 0xF0  # the module keeps 4 bits per pixel
+    return np.asarray(out & 0xF0, dtype=np.uint8)  # the module keeps 4 bits per pixel
 
 
 class SimulatedR30x(SimulatedSerialDevice):
@@ -99,21 +101,30 @@ class SimulatedR30x(SimulatedSerialDevice):
             max(1, min(12, self.baud // 9600)),
         )
         self._decoder = PacketDecoder(address=None)
-        self._finger: np.ndarray | None = None
-        self._image: np.ndarray | None = None
+        self._finger: NDArray[np.uint8] | None = None
+        self._image: NDArray[np.uint8] | None = None
         self._verified = p.password == 0
 
     @classmethod
-    def from_model(cls, model: str = "r307", **kwargs: Any) -> SimulatedR30x:
+    def from_model(
+        cls,
+        model: str = "r307",
+        *,
+        name: str | None = None,
+        pacing: bool | None = None,
+        baud: int | None = None,
+        script: Iterable[ScriptStep | Mapping[str, object]] = (),
+        seed: int = 0,
+    ) -> SimulatedR30x:
         """A module of a described model, e.g. ``from_model("r307", pacing=False)``."""
         description = load_model(model)
         if not isinstance(description, R30xModel):
             raise ValueError(f"{model} is not an R30x model")
-        return cls(description, **kwargs)
+        return cls(description, name=name, pacing=pacing, baud=baud, script=script, seed=seed)
 
     # -- the citizen's side ------------------------------------------------------------------
 
-    def place(self, image: np.ndarray) -> None:
+    def place(self, image: NDArray[np.uint8]) -> None:
         """A finger lies on the sensor; ``image`` is any-size 8-bit grey (ridges dark)."""
         s = self.description.sensor
         self._finger = fit_to_sensor(image, s.rows, s.cols, s.background)

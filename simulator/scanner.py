@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 
 from drivers.mrz_encoders import encode_document, encode_idbox_packet
 from simulator.faults import FaultSpec, ScriptStep, param_int
@@ -66,12 +65,21 @@ class SimulatedScanner(SimulatedSerialDevice):
         self._continuous = True
 
     @classmethod
-    def from_model(cls, model: str, **kwargs: Any) -> SimulatedScanner:
+    def from_model(
+        cls,
+        model: str,
+        *,
+        name: str | None = None,
+        pacing: bool | None = None,
+        baud: int | None = None,
+        script: Iterable[ScriptStep | Mapping[str, object]] = (),
+        seed: int = 0,
+    ) -> SimulatedScanner:
         """A scanner of a described model, e.g. ``from_model("mrz-3m-rte6701", pacing=False)``."""
         description = load_model(model)
         if not isinstance(description, ScannerModel):
             raise ValueError(f"{model} is not a scanner model")
-        return cls(description, **kwargs)
+        return cls(description, name=name, pacing=pacing, baud=baud, script=script, seed=seed)
 
     # -- the citizen's side ------------------------------------------------------------------
 
@@ -108,7 +116,7 @@ class SimulatedScanner(SimulatedSerialDevice):
         if (p := self._faults.take("ocr_confusion")) is not None:
             pairs = dict(self.description.confusions)
             pairs.update({v: k for k, v in self.description.confusions.items()})
-            out = self._replace(out, param_int(p, "count", 1), lambda c: pairs.get(c), pairs)
+            out = self._replace(out, param_int(p, "count", 1), lambda c: pairs[c], pairs)
         return out
 
     @property
@@ -116,7 +124,9 @@ class SimulatedScanner(SimulatedSerialDevice):
         """The character sent for an unrecognised one."""
         return self.description.substitute_char
 
-    def _replace(self, lines: list[str], count: int, swap: Any, only: Any = None) -> list[str]:
+    def _replace(self, lines: list[str], count: int, swap: Callable[[str], str],
+                 only: Container[str] | None = None) -> list[str]:
+        """``count`` characters (of those in ``only``) at random places, swapped."""
         spots = [
             (i, j)
             for i, line in enumerate(lines)

@@ -34,7 +34,7 @@ def write_clip(
     seconds = seconds if seconds is not None else max(p.duration + 1.0, 2.0)
     scene = Scene(width, height, portrait)
     out = Path(path)
-    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"MJPG"), fps, (width, height))
     if not writer.isOpened():
         raise OSError(f"cannot write video {out}")
     try:

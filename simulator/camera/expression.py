@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 # Face-mesh indices (MediaPipe canonical face model).
 INNER_UPPER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
@@ -25,9 +26,13 @@ FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365
              103, 67, 109)
 STILL = FACE_OVAL + (33, 133, 362, 263, 1, 4, 5, 195, 168, 98, 327, 2)
 
+#: A BGR portrait.
+Image = NDArray[np.uint8]
+#: Face-mesh landmarks in pixels, shape (478, 2).
+Points = NDArray[np.float64]
 
-def mouth_targets(points: np.ndarray, inward: float = 0.10, overlap: float = 0.0
-                  ) -> np.ndarray:
+
+def mouth_targets(points: Points, inward: float = 0.10, overlap: float = 0.0) -> Points:
     """Where the lip landmarks go for a closed, neutral mouth (other points unchanged).
 
     Args:
@@ -64,7 +69,7 @@ def mouth_targets(points: np.ndarray, inward: float = 0.10, overlap: float = 0.0
 CHIN = (152, 175, 199)
 
 
-def neutralise_mouth(bgr: np.ndarray, points: np.ndarray, step: int = 4) -> np.ndarray:
+def neutralise_mouth(bgr: Image, points: Points, step: int = 4) -> Image:
     """The portrait with a closed, neutral mouth (``points``: mesh landmarks in pixels)."""
     target = mouth_targets(points)
     moving = sorted(LIP_POINTS)
@@ -104,7 +109,7 @@ def neutralise_mouth(bgr: np.ndarray, points: np.ndarray, step: int = 4) -> np.n
     return out
 
 
-def neutral_expression(bgr: np.ndarray) -> np.ndarray:
+def neutral_expression(bgr: Image) -> Image:
     """The portrait with its mouth closed and its smile relaxed (unchanged if no face is found)."""
     points = face_mesh_points(bgr)
     if points is None:
@@ -114,7 +119,7 @@ def neutral_expression(bgr: np.ndarray) -> np.ndarray:
     return closed if after is None else cover_teeth(closed, after)
 
 
-def face_mesh_points(bgr: np.ndarray) -> np.ndarray | None:
+def face_mesh_points(bgr: Image) -> Points | None:
     """The 478 face-mesh landmarks in pixels, or None without a face."""
     import mediapipe as mp
 
@@ -127,7 +132,7 @@ def face_mesh_points(bgr: np.ndarray) -> np.ndarray | None:
     return np.array([(point.x * w, point.y * h) for point in faces[0].landmark])
 
 
-def cover_teeth(bgr: np.ndarray, points: np.ndarray) -> np.ndarray:
+def cover_teeth(bgr: Image, points: Points) -> Image:
     """Paint what still shows between the lips with lip colour and a thin line where they meet.
 
     ``points`` are the mesh landmarks found on ``bgr`` (after the warp has nearly closed it).
@@ -137,10 +142,10 @@ def cover_teeth(bgr: np.ndarray, points: np.ndarray) -> np.ndarray:
                             points[[409, 270, 269, 267, 0, 37, 39, 40, 185]]])
     h, w = bgr.shape[:2]
     lips = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(lips, [np.round(outer_band).astype(np.int32)], 255)
-    gap = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(gap, [np.round(inner).astype(np.int32)], 255)
-    gap = cv2.dilate(gap, np.ones((3, 3), np.uint8))
+    cv2.fillPoly(lips, [np.round(outer_band).astype(np.int32)], (255,))
+    hole = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(hole, [np.round(inner).astype(np.int32)], (255,))
+    gap = np.asarray(cv2.dilate(hole, np.ones((3, 3), np.uint8)), dtype=np.uint8)
     band = (lips > 0) & (gap == 0)
     if not band.any():
         return bgr
@@ -150,14 +155,14 @@ def cover_teeth(bgr: np.ndarray, points: np.ndarray) -> np.ndarray:
     out = out * (1 - alpha) + colour * alpha
     # Closed lips meet in a thin, darker line from corner to corner.
     seam = (points[list(INNER_UPPER)] + points[list(INNER_LOWER)]) / 2.0
-    line = np.zeros((h, w), np.float32)
-    cv2.polylines(line, [np.round(seam).astype(np.int32)], False, 1.0, 1, cv2.LINE_AA)
-    line = cv2.GaussianBlur(line, (3, 3), 0)[:, :, None]
+    seam_line = np.zeros((h, w), np.float32)
+    cv2.polylines(seam_line, [np.round(seam).astype(np.int32)], False, (1.0,), 1, cv2.LINE_AA)
+    line = np.asarray(cv2.GaussianBlur(seam_line, (3, 3), 0), dtype=np.float32)[:, :, None]
     out = out * (1 - 0.45 * line)
-    return np.clip(out, 0, 255).astype(np.uint8)
+    return np.asarray(np.clip(out, 0, 255), dtype=np.uint8)
 
 
-def _ramp(n: int) -> np.ndarray:
+def _ramp(n: int) -> NDArray[np.float64]:
     edge = max(1, n // 8)
     ramp = np.ones(n)
     ramp[:edge] = np.linspace(0, 1, edge)

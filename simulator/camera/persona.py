@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -150,8 +150,17 @@ def persona_from_dict(name: str, data: dict[str, Any]) -> Persona:
             if len(cast) != 3:
                 raise ValueError(f"persona {name!r}: cast needs three gains (red, green, blue)")
             raw["cast"] = (cast[0], cast[1], cast[2])
-        values = {k: (v if k in ("present", "cast") else float(v)) for k, v in raw.items()}
-        pose = replace(pose, **values)
+        pose = Pose(
+            present=bool(raw.get("present", pose.present)),
+            x=float(raw.get("x", pose.x)),
+            y=float(raw.get("y", pose.y)),
+            scale=float(raw.get("scale", pose.scale)),
+            roll=float(raw.get("roll", pose.roll)),
+            blur=float(raw.get("blur", pose.blur)),
+            brightness=float(raw.get("brightness", pose.brightness)),
+            cast=raw.get("cast", pose.cast),
+            shadow=float(raw.get("shadow", pose.shadow)),
+        )
         keyframes.append(Keyframe(t, pose))
     known = {"keyframe", "background", "loop", "description"}
     return Persona(

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from simulator.camera.expression import neutral_expression
 from simulator.camera.persona import Pose
@@ -34,6 +35,14 @@ WALL_BGR = (222, 226, 229)
 NOISE_SIGMA = 1.2
 NOISE_PHASES = 8
 
+#: A BGR frame or image (uint8).
+Frame = NDArray[np.uint8]
+
+
+def _u8(image: object) -> Frame:
+    """OpenCV's result typed as what it is for uint8 input (no copy)."""
+    return np.asarray(image, dtype=np.uint8)
+
 
 @dataclass(frozen=True)
 class Portrait:
@@ -41,9 +50,9 @@ class Portrait:
 
     #: The person, premultiplied by the segmentation mask, which is the alpha channel; bottom
     #: rows extended so a small (far) citizen still has a body below the frame edge.
-    person: np.ndarray
+    person: Frame
     #: The whole photo, alpha 255 everywhere, bottom extended the same way.
-    photo: np.ndarray
+    photo: Frame
     #: Centre of the face box (x, y) in portrait pixels; the point the pose places.
     face_centre: tuple[float, float]
     #: Distance between the eye centres in portrait pixels.
@@ -87,13 +96,13 @@ def load_portrait(path: str | None = None, neutral: bool = True) -> Portrait:
     # Premultiplied alpha: warping stays correct and blending is one multiply and one add.
     premultiplied = (bgr.astype(np.float32) * (alpha[:, :, None] / 255.0)).astype(np.uint8)
     person = np.dstack([premultiplied, alpha])
-    person = cv2.copyMakeBorder(person, 0, pad, 0, 0, cv2.BORDER_REPLICATE)
     photo = np.dstack([bgr, np.full(bgr.shape[:2], 255, np.uint8)])
-    photo = cv2.copyMakeBorder(photo, 0, pad, 0, 0, cv2.BORDER_REPLICATE)
-    return Portrait(person, photo, face_centre, eye_distance, roll)
+    return Portrait(_u8(cv2.copyMakeBorder(person, 0, pad, 0, 0, cv2.BORDER_REPLICATE)),
+                    _u8(cv2.copyMakeBorder(photo, 0, pad, 0, 0, cv2.BORDER_REPLICATE)),
+                    face_centre, eye_distance, roll)
 
 
-def _find_face(rgb: np.ndarray) -> tuple[tuple[float, float], float, float]:
+def _find_face(rgb: Frame) -> tuple[tuple[float, float], float, float]:
     """Face-box centre, inter-eye distance and eye-line roll (degrees, clockwise) of a portrait.
 
     The box comes from MediaPipe's short-range detector; the eyes from the face mesh's iris
@@ -122,7 +131,7 @@ def _find_face(rgb: np.ndarray) -> tuple[tuple[float, float], float, float]:
     return centre, float(np.hypot(dx, dy)), float(np.degrees(np.arctan2(dy, dx)))
 
 
-def _person_alpha(rgb: np.ndarray, face_centre: tuple[float, float]) -> np.ndarray:
+def _person_alpha(rgb: Frame, face_centre: tuple[float, float]) -> NDArray[np.uint8]:
     """Soft person mask (uint8) from MediaPipe selfie segmentation, limited to the face's blob."""
     import mediapipe as mp
 
@@ -134,11 +143,11 @@ def _person_alpha(rgb: np.ndarray, face_centre: tuple[float, float]) -> np.ndarr
     keep = (labels == labels[fy, fx]).astype(np.uint8)
     keep = cv2.dilate(keep, np.ones((9, 9), np.uint8))
     soft = np.clip((mask - 0.3) / 0.4, 0.0, 1.0) * keep
-    soft = cv2.GaussianBlur(soft.astype(np.float32), (0, 0), 1.0)
-    return (soft * 255).astype(np.uint8)
+    smooth = np.asarray(cv2.GaussianBlur(soft.astype(np.float32), (0, 0), 1.0), dtype=np.float32)
+    return np.asarray(smooth * 255, dtype=np.uint8)
 
 
-def plain_wall(width: int, height: int) -> np.ndarray:
+def plain_wall(width: int, height: int) -> Frame:
     """The booth's plain light back wall, with the gentle fall-off of real lighting."""
     wall = np.empty((height, width, 3), np.uint8)
     wall[:] = WALL_BGR
@@ -146,7 +155,7 @@ def plain_wall(width: int, height: int) -> np.ndarray:
     return np.clip(wall.astype(np.float32) + fall, 0, 255).astype(np.uint8)
 
 
-def cluttered_wall(width: int, height: int) -> np.ndarray:
+def cluttered_wall(width: int, height: int) -> Frame:
     """A busy background: posters, a shelf of books, a door frame. Deterministic."""
     rng = np.random.default_rng(7)
     img = plain_wall(width, height)
@@ -191,10 +200,10 @@ class Scene:
         self.height = height
         self._portrait_path = portrait
         self._portrait: Portrait | None = None
-        self._walls: dict[str, np.ndarray] = {}
+        self._walls: dict[str, Frame] = {}
         self._noise_up = self._noise_down = np.zeros((0, 0, 3), np.uint8)
         self._lock = threading.Lock()
-        self._clean_cache: OrderedDict[tuple[Pose, str], np.ndarray] = OrderedDict()
+        self._clean_cache: OrderedDict[tuple[Pose, str], Frame] = OrderedDict()
         self._cache_size = cache
 
     # -- preparation ---------------------------------------------------------------------------
@@ -236,11 +245,11 @@ class Scene:
 
     # -- rendering -------------------------------------------------------------------------------
 
-    def render(self, pose: Pose, background: str = "plain", phase: int = 0) -> np.ndarray:
+    def render(self, pose: Pose, background: str = "plain", phase: int = 0) -> Frame:
         """A new BGR frame for a pose; ``phase`` picks one of the sensor-noise patterns."""
         return self._noisy(self.clean(pose, background), phase % NOISE_PHASES)
 
-    def clean(self, pose: Pose, background: str = "plain") -> np.ndarray:
+    def clean(self, pose: Pose, background: str = "plain") -> Frame:
         """The noise-free frame for a pose, cached (shared: copy before writing into it)."""
         key = (pose.quantised(), background)
         hit = self._clean_cache.get(key)
@@ -257,7 +266,7 @@ class Scene:
         """Inter-eye distance in frame pixels that ``pose`` produces."""
         return EYE_DISTANCE_AT_SCALE_1 * self.height * pose.scale
 
-    def _render_clean(self, pose: Pose, background: str) -> np.ndarray:
+    def _render_clean(self, pose: Pose, background: str) -> Frame:
         self._backdrops()
         frame = self._walls[background].copy()
         if pose.present:
@@ -265,21 +274,21 @@ class Scene:
             self._compose(frame, layer, pose)
         if pose.blur > 0:
             sigma = pose.blur * self.height / 720
-            frame = cv2.GaussianBlur(frame, (0, 0), sigma)
+            frame = _u8(cv2.GaussianBlur(frame, (0, 0), sigma))
         gains = np.array(pose.cast[::-1], np.float32) * pose.brightness  # BGR order
         if not np.allclose(gains, 1.0):
             levels = np.arange(256, dtype=np.float32)[:, None] * gains[None, :]
             lut = np.clip(levels, 0, 255).astype(np.uint8).reshape(256, 1, 3)
-            frame = cv2.LUT(frame, lut)
+            frame = _u8(cv2.LUT(frame, lut))
         return frame
 
-    def _noisy(self, frame: np.ndarray, phase: int) -> np.ndarray:
+    def _noisy(self, frame: Frame, phase: int) -> Frame:
         self._backdrops()
         rows = slice(phase * 7, phase * 7 + self.height)
         out = cv2.add(frame, self._noise_up[rows])
-        return cv2.subtract(out, self._noise_down[rows], dst=out)
+        return _u8(cv2.subtract(out, self._noise_down[rows], dst=out))
 
-    def _compose(self, frame: np.ndarray, layer: np.ndarray, pose: Pose) -> None:
+    def _compose(self, frame: Frame, layer: Frame, pose: Pose) -> None:
         """Warp the person layer into place and alpha-blend it over ``frame`` (in place)."""
         p = self.portrait
         scale = EYE_DISTANCE_AT_SCALE_1 * self.height / p.eye_distance * pose.scale
@@ -304,7 +313,8 @@ class Scene:
             layer, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0, 0)
         )
         roi = frame[y0:y1, x0:x1]
-        *colour, alpha = cv2.split(warped)
+        *colour, split_alpha = cv2.split(warped)
+        alpha = _u8(split_alpha)
         if pose.shadow > 0:
             self._cast_shadow(frame, alpha, (x0, y0), pose.shadow)
         transparency = cv2.cvtColor(cv2.bitwise_not(alpha), cv2.COLOR_GRAY2BGR)
@@ -312,7 +322,7 @@ class Scene:
         roi[:] = cv2.add(behind, cv2.merge(colour))
 
     def _cast_shadow(
-        self, frame: np.ndarray, alpha: np.ndarray, origin: tuple[int, int], strength: float
+        self, frame: Frame, alpha: Frame, origin: tuple[int, int], strength: float
     ) -> None:
         """Darken the wall where the citizen's silhouette, offset and softened, falls on it."""
         h, w = frame.shape[:2]
@@ -323,5 +333,5 @@ class Scene:
         x1, y1 = min(x0 + aw, w), min(y0 + ah, h)
         if x1 > x0 and y1 > y0:
             shade[y0:y1, x0:x1] = alpha[: y1 - y0, : x1 - x0] * (0.6 * strength / 255)
-        shade = cv2.GaussianBlur(shade, (0, 0), 0.015 * h)
-        frame[:] = (frame * (1.0 - shade)[:, :, None]).astype(np.uint8)
+        soft = np.asarray(cv2.GaussianBlur(shade, (0, 0), 0.015 * h), dtype=np.float32)
+        frame[:] = (frame * (1.0 - soft)[:, :, None]).astype(np.uint8)

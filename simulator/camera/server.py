@@ -28,6 +28,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from simulator.camera.persona import Persona, load_persona
 from simulator.camera.scene import NOISE_PHASES, Scene
@@ -188,7 +189,7 @@ class SimulatedCamera(FaultyDevice):
         """Put the cable back: ``clear("unplug")``."""
         self.clear("unplug")
 
-    def frame_at(self, t: float) -> np.ndarray:
+    def frame_at(self, t: float) -> NDArray[np.uint8]:
         """The frame the persona shows ``t`` seconds into its timeline (no server needed)."""
         return self.scene.render(self._persona.pose_at(t), self._persona.background)
 
@@ -217,7 +218,7 @@ class SimulatedCamera(FaultyDevice):
                 self._jpeg_cache.popitem(last=False)
         return jpeg
 
-    def _jpeg_bytes(self, frame: np.ndarray) -> bytes:
+    def _jpeg_bytes(self, frame: NDArray[np.uint8]) -> bytes:
         ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality])
         if not ok:
             raise RuntimeError("JPEG encoding failed")

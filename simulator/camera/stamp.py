@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 #: Bits in the stamp and the side of each bit's square, in pixels (big enough to survive JPEG).
 BITS = 20
 CELL = 12
 
 
-def stamp_sequence(frame: np.ndarray, seq: int) -> None:
+def stamp_sequence(frame: NDArray[np.uint8], seq: int) -> None:
     """Write ``seq`` (mod 2**BITS) as black/white squares along the top-left edge, in place."""
     for bit in range(BITS):
         on = (seq >> bit) & 1
         frame[0:CELL, bit * CELL : (bit + 1) * CELL] = 255 if on else 0
 
 
-def read_stamp(frame: np.ndarray) -> int:
+def read_stamp(frame: NDArray[np.uint8]) -> int:
     """Read back the number :func:`stamp_sequence` wrote (from the centre of each square)."""
     c = CELL // 2
     value = 0

@@ -6,6 +6,7 @@ from typing import Literal
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from simulator.fingerprints.master import BACKGROUND, master_print
 
@@ -13,28 +14,30 @@ Condition = Literal["good", "dry", "wet", "partial", "smudge", "light", "dark"]
 CONDITIONS: tuple[Condition, ...] = ("good", "dry", "wet", "partial", "smudge", "light", "dark")
 
 
-def _skin_mask(master: np.ndarray) -> np.ndarray:
+def _skin_mask(master: NDArray[np.uint8]) -> NDArray[np.float32]:
     """Where the master has skin: everything not background, closed over the valleys."""
     skin = (master < BACKGROUND - 4).astype(np.uint8)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))
-    return cv2.morphologyEx(skin, cv2.MORPH_CLOSE, kernel).astype(np.float32)
+    return np.asarray(cv2.morphologyEx(skin, cv2.MORPH_CLOSE, kernel), dtype=np.float32)
 
 
-def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], scale: float) -> np.ndarray:
+def _smooth_noise(
+    rng: np.random.Generator, shape: tuple[int, int], scale: float
+) -> NDArray[np.float32]:
     """Zero-mean, unit-spread noise with blobs about ``scale`` pixels wide."""
     noise = rng.standard_normal(shape).astype(np.float32)
-    noise = cv2.GaussianBlur(noise, (0, 0), scale)
-    return noise / (noise.std() + 1e-6)
+    blurred = np.asarray(cv2.GaussianBlur(noise, (0, 0), scale), dtype=np.float32)
+    return blurred / np.float32(blurred.std() + 1e-6)
 
 
 def _warp(
-    image: np.ndarray,
+    image: NDArray[np.float32],
     rng: np.random.Generator,
     displacement: tuple[float, float],
     rotation: float,
     distortion: float,
     border: float,
-) -> np.ndarray:
+) -> NDArray[np.float32]:
     """Rotate about the centre, shift, and bend a little as elastic skin does on a flat platen."""
     height, width = image.shape
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
@@ -48,20 +51,22 @@ def _warp(
     if distortion > 0:
         src_x += distortion * _smooth_noise(rng, (height, width), 60.0)
         src_y += distortion * _smooth_noise(rng, (height, width), 60.0)
-    return cv2.remap(
-        image, src_x, src_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=border
+    warped = cv2.remap(
+        image, src_x, src_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(border, border, border, border),
     )
+    return np.asarray(warped, dtype=np.float32)
 
 
 def impression(
-    master: np.ndarray,
+    master: NDArray[np.uint8],
     rng: np.random.Generator,
     condition: Condition = "good",
     displacement: tuple[float, float] | None = None,
     rotation: float | None = None,
     distortion: float = 2.5,
     noise: float = 4.0,
-) -> np.ndarray:
+) -> NDArray[np.uint8]:
     """One flat impression of ``master`` as a sensor would capture it.
 
     Args:
@@ -120,11 +125,13 @@ def impression(
     inside = valley_level + (ridge_level - valley_level) * (ridges + 1.0) / 2.0
     image = contact * inside + (1.0 - contact) * 250.0
     image += noise * rng.standard_normal((height, width)).astype(np.float32)
-    image = cv2.GaussianBlur(image, (0, 0), 0.6)
-    return np.clip(image, 0, 255).astype(np.uint8)
+    image = np.asarray(cv2.GaussianBlur(image, (0, 0), 0.6), dtype=np.float32)
+    return np.asarray(np.clip(image, 0, 255), dtype=np.uint8)
 
 
-def _contact(rng: np.random.Generator, skin: np.ndarray, condition: Condition) -> np.ndarray:
+def _contact(
+    rng: np.random.Generator, skin: NDArray[np.float32], condition: Condition
+) -> NDArray[np.float32]:
     """Soft 0-1 map of where skin meets the platen."""
     height, width = skin.shape
     erode = 25 if condition == "light" else 9
@@ -141,23 +148,23 @@ def _contact(rng: np.random.Generator, skin: np.ndarray, condition: Condition) -
     # from the edge that wanders between 0 and about 12 px.
     depth = cv2.distanceTransform((contact > 0.5).astype(np.uint8), cv2.DIST_L2, 5)
     ragged = np.clip(5.0 + 3.0 * _smooth_noise(rng, (height, width), 12.0), 1.0, 12.0)
-    contact = (depth > ragged).astype(np.float32)
-    return cv2.GaussianBlur(contact.astype(np.float32), (0, 0), 1.5)
+    touching = (depth > ragged).astype(np.float32)
+    return np.asarray(cv2.GaussianBlur(touching, (0, 0), 1.5), dtype=np.float32)
 
 
-def _motion_blur(ridges: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _motion_blur(ridges: NDArray[np.float32], rng: np.random.Generator) -> NDArray[np.float32]:
     """The finger slid during the capture: a linear blur of 10-16 px in a random direction."""
     length = int(rng.integers(10, 17))
     kernel = np.zeros((length, length), np.float32)
     kernel[length // 2, :] = 1.0
     rotation = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5), rng.uniform(0, 180), 1)
-    kernel = cv2.warpAffine(kernel, rotation, (length, length))
-    return cv2.filter2D(ridges, cv2.CV_32F, kernel / kernel.sum())
+    turned = np.asarray(cv2.warpAffine(kernel, rotation, (length, length)), dtype=np.float32)
+    return np.asarray(cv2.filter2D(ridges, cv2.CV_32F, turned / turned.sum()), dtype=np.float32)
 
 
 def persona_finger(
     persona_seed: int, finger_position: int, condition: Condition = "good", attempt: int = 1
-) -> np.ndarray:
+) -> NDArray[np.uint8]:
     """The ``attempt``-th impression of one finger of a persona: deterministic, 400 x 500.
 
     Args:

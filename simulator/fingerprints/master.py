@@ -6,6 +6,7 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from simulator.fingerprints.orientation import choose_layout, finger_mask, orientation_field
 
@@ -20,7 +21,7 @@ ITERATIONS = 10
 BACKGROUND = 255
 
 
-def _gabor_bank(period: float) -> list[np.ndarray]:
+def _gabor_bank(period: float) -> list[NDArray[np.float32]]:
     """One even-symmetric Gabor kernel per orientation bin, tuned to the ridge period."""
     half = int(round(period * 0.9))
     ys, xs = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float32)
@@ -38,8 +39,11 @@ def _gabor_bank(period: float) -> list[np.ndarray]:
 
 
 def grow_ridges(
-    orientation: np.ndarray, period: float, rng: np.random.Generator, iterations: int = ITERATIONS
-) -> np.ndarray:
+    orientation: NDArray[np.float32],
+    period: float,
+    rng: np.random.Generator,
+    iterations: int = ITERATIONS,
+) -> NDArray[np.float32]:
     """Grow a ridge pattern in [-1, 1] that follows ``orientation`` at the given period.
 
     Starts from sparse random seeds; each iteration filters with the Gabor kernel of
@@ -60,20 +64,20 @@ def grow_ridges(
             grown[masks[index]] = response[masks[index]]
         # Strong gain then clipping: a binary-like ridge pattern that keeps its sinusoidal edges.
         field = np.clip(grown * 12.0, -1.0, 1.0)
-    return cv2.GaussianBlur(field, (0, 0), 0.8)
+    return cv2.GaussianBlur(field, (0, 0), 0.8).astype(np.float32, copy=False)
 
 
-def _render(field: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def _render(field: NDArray[np.float32], mask: NDArray[np.bool_]) -> NDArray[np.uint8]:
     """Dark ridges on light valleys inside the finger, white outside, as on an optical sensor."""
     grey = 128.0 - 110.0 * field
     soft = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 2.0)
     out = soft * grey + (1.0 - soft) * BACKGROUND
     out[~mask & (soft < 0.02)] = BACKGROUND
-    return np.clip(out, 0, 255).astype(np.uint8)
+    return np.asarray(np.clip(out, 0, 255), dtype=np.uint8)
 
 
 @lru_cache(maxsize=64)
-def _master_cached(seed: int, finger_position: int) -> np.ndarray:
+def _master_cached(seed: int, finger_position: int) -> NDArray[np.uint8]:
     # One generator per (seed, finger) so every finger of a persona is a different finger,
     # and the same finger always comes out the same.
     rng = np.random.default_rng([seed, finger_position, 0x5F1])
@@ -86,7 +90,7 @@ def _master_cached(seed: int, finger_position: int) -> np.ndarray:
     return master
 
 
-def master_print(seed: int, finger_position: int) -> np.ndarray:
+def master_print(seed: int, finger_position: int) -> NDArray[np.uint8]:
     """The master print of one finger of one persona: 400 x 500 uint8 grey at 500 ppi.
 
     Args:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 #: Pattern classes and how often they occur in the population (Henry classes, rounded).
 PATTERN_CLASSES: dict[str, float] = {
@@ -73,7 +74,7 @@ def choose_layout(rng: np.random.Generator, width: int, height: int) -> FingerLa
     return FingerLayout(pattern, tuple(cores), tuple(deltas), period, rotation)
 
 
-def orientation_field(layout: FingerLayout, width: int, height: int) -> np.ndarray:
+def orientation_field(layout: FingerLayout, width: int, height: int) -> NDArray[np.float32]:
     """Ridge direction (radians, modulo pi) at every pixel: the Sherlock-Monro zero-pole model.
 
     Each core adds half a turn and each delta takes half a turn away, which is what
@@ -87,7 +88,7 @@ def orientation_field(layout: FingerLayout, width: int, height: int) -> np.ndarr
         # Ridges bend upwards over the middle of the finger, less so far from the bend.
         amplitude = 0.9 * np.exp(-(((ys - cy) / (0.6 * height)) ** 2))
         theta = np.arctan(amplitude * 2 * u * np.exp(-(u**2)))
-        return (theta + layout.rotation) % np.pi
+        return np.asarray((theta + layout.rotation) % np.pi, dtype=np.float32)
     theta = np.zeros((height, width), np.float32)
     # The model is stated with y upwards; image rows run downwards, hence the sign flips.
     for x, y in layout.cores:
@@ -97,10 +98,10 @@ def orientation_field(layout: FingerLayout, width: int, height: int) -> np.ndarr
     # Half the sum of pole angles is the ridge direction; with as many cores as deltas the
     # ridges far from the singular points run across the finger, as they do on a real one.
     theta = -0.5 * theta + layout.rotation
-    return theta % np.pi
+    return np.asarray(theta % np.pi, dtype=np.float32)
 
 
-def finger_mask(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+def finger_mask(rng: np.random.Generator, width: int, height: int) -> NDArray[np.bool_]:
     """The fingertip outline as a boolean mask: a rounded top, a flat cut at the first crease."""
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
     cx = width / 2
@@ -111,4 +112,4 @@ def finger_mask(rng: np.random.Generator, width: int, height: int) -> np.ndarray
     power = rng.uniform(2.2, 2.8)
     inside = np.abs((xs - cx) / ax) ** power + np.abs((ys - cy) / ay) ** power <= 1.0
     inside &= ys < height * rng.uniform(0.93, 0.97)
-    return inside
+    return np.asarray(inside, dtype=np.bool_)
