@@ -19,7 +19,9 @@ ARGS ?=
 run: $(STAMP)
 	$(VENV)/bin/kiosk run $(ARGS)
 
+# The type check is part of the tests: mypy --strict over kiosk, drivers and simulator.
 test: $(STAMP)
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest $(ARGS)
 
 setup: $(STAMP)

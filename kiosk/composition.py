@@ -15,7 +15,6 @@ from kiosk.service.kiosk import KioskService
 
 if TYPE_CHECKING:
     from simulator.attach import Simulation
-
     from simulator.scenario import Scenario
 
 log = logging.getLogger(__name__)
@@ -49,7 +48,6 @@ def build_kiosk(config: KioskConfig, scenario: Scenario | None = None, *,
     simulation = None
     if config.simulator.enabled:
         from simulator.attach import Simulation
-
         from simulator.scenario import ScenarioError, load_scenario
 
         try:

@@ -21,7 +21,7 @@ Callback = Callable[[Message], None]
 
 
 class Subscription:
-    """One subscriber. Queue subscriptions keep at most ``maxsize`` messages, dropping the oldest."""
+    """One subscriber; a queue subscription keeps at most ``maxsize`` messages (oldest dropped)."""
 
     def __init__(self, bus: Bus, callback: Callback | None, private: bool,
                  maxsize: int) -> None:

@@ -14,9 +14,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from drivers.errors import DeviceError
 from kiosk.config import KioskConfig

@@ -15,10 +15,10 @@ from kiosk.fingerprint.positions import FingerPosition
 from kiosk.fingerprint.sequence import (
     FingerSequence,
     SequenceResult,
-    UnavailableReason,
     Verdict,
 )
 from kiosk.fingerprint.settings import FingerprintSettings
+from kiosk.fingerprint.unavailable import UnavailableReason
 
 #: A value of a text: a number, or (names ending in ``_key``) a translation key.
 TextValue = int | float | str

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
@@ -67,7 +68,7 @@ class CameraPreview(Widget):
         """
         super().__init__(name=name, id=id, classes=classes)
         self.guide = guide
-        self._frame: np.ndarray | None = None
+        self._frame: NDArray[np.uint8] | None = None
         self._overlay = PreviewOverlay()
         self._strips: list[Strip] = []
         self._strip_size = (0, 0)
@@ -79,7 +80,7 @@ class CameraPreview(Widget):
 
     # -- feeding frames ------------------------------------------------------------------------
 
-    def show(self, frame: np.ndarray, overlay: PreviewOverlay | None = None) -> None:
+    def show(self, frame: NDArray[np.uint8], overlay: PreviewOverlay | None = None) -> None:
         """Display a BGR ``uint8`` frame (call from the UI thread; use ``call_from_thread``)."""
         self._frame = frame
         self._overlay = overlay or PreviewOverlay()
@@ -119,12 +120,13 @@ class CameraPreview(Widget):
     def _build(self, width: int, height: int) -> list[Strip]:
         """Resize, overlay, quantise and turn the whole frame into strips at once."""
         assert self._frame is not None
-        small = cv2.resize(self._frame, (width, height * 2), interpolation=cv2.INTER_AREA)
+        small = np.asarray(cv2.resize(self._frame, (width, height * 2),
+                                      interpolation=cv2.INTER_AREA), dtype=np.uint8)
         self._draw_overlay(small, self._frame.shape[1], self._frame.shape[0])
         # Quantise so neighbouring cells share styles (and runs merge into one segment).
-        small = (small // QUANTUM) * QUANTUM + QUANTUM // 2
-        small = small.astype(np.int32)
-        packed = (small[:, :, 2] << 16) | (small[:, :, 1] << 8) | small[:, :, 0]  # 0xRRGGBB
+        quantised = ((small // QUANTUM) * QUANTUM + QUANTUM // 2).astype(np.int32)
+        packed = ((quantised[:, :, 2] << 16) | (quantised[:, :, 1] << 8)
+                  | quantised[:, :, 0])  # 0xRRGGBB
         top, bottom = packed[0::2].tolist(), packed[1::2].tolist()
         styles = self._styles
         strips: list[Strip] = []
@@ -156,7 +158,7 @@ class CameraPreview(Widget):
         self._styles[key] = style
         return style
 
-    def _draw_overlay(self, small: np.ndarray, frame_w: int, frame_h: int) -> None:
+    def _draw_overlay(self, small: NDArray[np.uint8], frame_w: int, frame_h: int) -> None:
         """Draw the guide oval and face box onto the resized image (1 px lines stay visible)."""
         h, w = small.shape[:2]
         sx, sy = w / frame_w, h / frame_h
