@@ -327,4 +327,4 @@ class KioskService:
             health = device.probe()
             self.publish(DeviceHealth(kiosk_id=self.config.kiosk_id, device=name, ok=health.ok,
                                       code=health.code, detail=health.detail,
-                                      latency_ms=health.latency_ms))
+                                      latency_ms=health.latency_ms, probed=True))

@@ -94,6 +94,8 @@ class DeviceHealth(Message):
     code: str = ""
     detail: str = ""
     latency_ms: float = 0.0
+    #: True for the result of a health probe; False when a step met the failure.
+    probed: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -70,9 +70,9 @@ class HelpScreen(KioskScreen):
         yield actions(Button(self.t("ui.help.health"), id="health-check", variant="default"),
                       Button(self.t("ui.help.back"), id="back", variant="primary"))
 
-    def on_mount(self) -> None:
+    def __init__(self) -> None:
+        super().__init__()
         self._health: dict[str, news.DeviceHealth] = {}
-        super().on_mount()
 
     def pressed(self, button: str) -> None:
         if button == "health-check":
@@ -81,7 +81,7 @@ class HelpScreen(KioskScreen):
             self.kiosk.service.request_health_check()
 
     def hear(self, message: news.Message) -> None:
-        if isinstance(message, news.DeviceHealth) and message.latency_ms:
+        if isinstance(message, news.DeviceHealth) and message.probed and self.is_mounted:
             self._health[message.device] = message
             self.query_one("#health", Static).update("\n".join(
                 f"{self.t(f'ui.help.device_{name}')}: "

@@ -52,7 +52,9 @@ class DeviceStepScreen(KioskScreen):
     def hear(self, message: news.Message) -> None:
         if isinstance(message, news.StepProgress) and message.state is self.state:
             self.last = message
-            self.show(message)
+            # News may come before the screen has composed: compose then shows ``last``.
+            if self.is_mounted and self.query("#status"):
+                self.show(message)
 
     def show(self, progress: news.StepProgress) -> None:
         """Show a runner's live status."""
@@ -84,7 +86,9 @@ class PhotoScreen(DeviceStepScreen):
 
     def hear(self, message: news.Message) -> None:
         if isinstance(message, news.PreviewFrame):
-            self.query_one(CameraPreview).show(message.pixels)
+            previews = self.query(CameraPreview)
+            if previews:
+                previews.first().show(message.pixels)
         else:
             super().hear(message)
 
