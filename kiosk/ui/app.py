@@ -39,6 +39,7 @@ from kiosk.ui.screens.steps import (
     SignatureScreen,
     SummaryScreen,
 )
+from kiosk.ui.view import KioskView
 from kiosk.workflow import State
 
 log = logging.getLogger(__name__)
@@ -139,3 +140,8 @@ class KioskApp(App[None]):
         if self._subscription is not None:
             self._subscription.close()
         self.exit()
+
+
+def _as_view(app: KioskApp) -> KioskView:
+    """Type check only: the app offers everything its screens ask of it."""
+    return app

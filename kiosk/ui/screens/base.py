@@ -7,7 +7,7 @@ pressed on the service, which knows what each means (:mod:`kiosk.service.buttons
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -17,10 +17,8 @@ from textual.widgets import Button, Static
 from kiosk.i18n import LANGUAGES
 from kiosk.service import messages as news
 from kiosk.service.buttons import VIEW_BUTTONS
+from kiosk.ui.view import KioskView
 from kiosk.workflow import State
-
-if TYPE_CHECKING:
-    from kiosk.ui.app import KioskApp
 
 #: The steps a citizen sees counted ("Step 2 of 5").
 NUMBERED_STEPS = (State.IDENTIFY, State.PHOTO, State.FINGERPRINTS, State.SIGNATURE,
@@ -37,12 +35,9 @@ class KioskScreen(Screen[None]):
     cancellable: ClassVar[bool] = True
 
     @property
-    def kiosk(self) -> KioskApp:
-        """The app, typed."""
-        from kiosk.ui.app import KioskApp
-
-        assert isinstance(self.app, KioskApp)
-        return self.app
+    def kiosk(self) -> KioskView:
+        """The app, as a screen sees it (the kiosk app is the only app screens run in)."""
+        return cast(KioskView, self.app)
 
     def t(self, key: str, **values: object) -> str:
         """Translate a key in the citizen's current language."""
