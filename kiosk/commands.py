@@ -115,7 +115,11 @@ def _simulate(args: argparse.Namespace) -> int:
     except ScenarioError as error:
         print(f"kiosk: {error}", file=sys.stderr)
         return 2
-    if not (args.headless or args.no_ui):
+    if args.headless or args.no_ui:
+        # The summary is the output; device faults the scenario provokes are expected and
+        # stay quiet, while errors (a bug's traceback) still show.
+        logging.basicConfig(level=logging.ERROR, format="kiosk: %(levelname)s %(message)s")
+    else:
         _log_to_file(config)
     try:
         kiosk = build_kiosk(simulator_config(config), scenario)
