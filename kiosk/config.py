@@ -101,6 +101,11 @@ class TimeoutSettings(_Section):
     """Time to answer that question before the session is wiped (WCAG 2.2.1 asks >= 20 s)."""
     device_read_s: float = Field(1.0, gt=0)
     """One poll of a device; workers poll in a loop so they can be cancelled."""
+    document_wait_s: float = Field(45.0, gt=0)
+    """How long the passport step waits for a read before it tells the citizen it could not
+    read the passport (and offers a retry or a librarian), well before the inactivity warning."""
+    scanner_probe_s: float = Field(10.0, gt=0)
+    """While no document arrives, the scanner is probed this often; a dead one is reported."""
     done_return_s: float = Field(30.0, gt=0)
     """How long the receipt stays on screen before the kiosk returns to welcome."""
 

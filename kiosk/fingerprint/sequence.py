@@ -27,22 +27,13 @@ from kiosk.fingerprint.impression import CaptureRequest, Impression
 from kiosk.fingerprint.matching import Template, compare
 from kiosk.fingerprint.positions import FingerPosition
 from kiosk.fingerprint.settings import FingerprintSettings
+from kiosk.fingerprint.unavailable import UnavailableReason
 
 Comparer = Callable[[Template, Template], float]
 
 
 class SequenceError(RuntimeError):
     """The kiosk (not the citizen) drove the sequence wrongly, e.g. recorded the wrong finger."""
-
-
-class UnavailableReason(StrEnum):
-    """Why staff marked a finger as impossible to capture."""
-
-    AMPUTATED = "amputated"
-    PERMANENT_INJURY = "permanent_injury"
-    TEMPORARY_INJURY = "temporary_injury"
-    BANDAGED = "bandaged"
-    OTHER = "other"
 
 
 class Verdict(StrEnum):
