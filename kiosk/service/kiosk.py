@@ -85,18 +85,25 @@ class KioskService:
     # --- lifecycle ------------------------------------------------------------------------
 
     def start(self, open_devices: bool = True) -> KioskService:
-        """Open the devices (one that fails is reported by the step that needs it) and run."""
-        if open_devices:
-            for name, device in self.devices.items():
-                try:
-                    device.open()
-                except DeviceError as error:
-                    log.warning("%s", error.staff_message)
-                else:
-                    log.info("%s opened (%s)", name, type(device).__name__)
-        self._thread = threading.Thread(target=self._loop, name="kiosk-service", daemon=True)
+        """Run the service's thread; it first opens the devices (a camera takes a few hundred
+        ms), so the first screen does not wait for them, while every command waits its turn
+        behind the opening. A device that fails to open is reported by the step that needs it.
+        """
+        self._thread = threading.Thread(target=self._loop, args=(open_devices,),
+                                        name="kiosk-service", daemon=True)
         self._thread.start()
         return self
+
+    def _open_devices(self) -> None:
+        for name, device in self.devices.items():
+            if self._stop.is_set():
+                return
+            try:
+                device.open()
+            except DeviceError as error:
+                log.warning("%s", error.staff_message)
+            else:
+                log.info("%s opened (%s)", name, type(device).__name__)
 
     def on_close(self, closer: Callable[[], None]) -> None:
         """Call ``closer`` when the service closes (after the devices), newest first."""
@@ -204,7 +211,9 @@ class KioskService:
             self._inbox.put(run)
         return future
 
-    def _loop(self) -> None:
+    def _loop(self, open_devices: bool) -> None:
+        if open_devices:
+            self._open_devices()
         while not self._stop.is_set():
             try:
                 command = self._inbox.get(timeout=TICK_S)
