@@ -332,7 +332,18 @@ class KioskService:
                 pass
 
     def _probe_all(self) -> None:
+        # Two threads on one serial line garble it: let a step that was just cancelled (help
+        # was pressed) let go first, and leave the device of a running step alone.
+        previous = self._previous_runner
+        if previous is not None:
+            previous.join(timeout=5)
+        current = self._runner
+        busy = current.device if current is not None and not current.cancelled else None
         for name, device in self.devices.items():
+            if name == busy:
+                self.publish(DeviceHealth(kiosk_id=self.config.kiosk_id, device=name, ok=True,
+                                          detail="in use by the current step", probed=True))
+                continue
             health = device.probe()
             self.publish(DeviceHealth(kiosk_id=self.config.kiosk_id, device=name, ok=health.ok,
                                       code=health.code, detail=health.detail,
