@@ -108,22 +108,6 @@ class SimulatedWorld:
             self.camera.stop()
             self._started = False
 
-    # --- what the kiosk tells the world (before the kiosk service: kiosk/runtime.py) ----------
-
-    def kiosk_state(self, state: str) -> None:
-        """The kiosk now shows ``state``; the citizen reads the screen."""
-        if self.citizen is not None:
-            self.citizen.sees(state)
-
-    def finger_requested(self, kind: str, position: int, attempt: int) -> None:
-        """The kiosk asks for a finger (``place``) or to lift it (``lift``)."""
-        if self.citizen is not None:
-            self.citizen.finger(kind, position, attempt)
-
-    def staff_called(self, state: str) -> None:
-        """Help was requested; in the simulator nobody comes, the log says so."""
-        log.info("simulated staff called at %s", state)
-
     # --- what a developer or a scenario does -------------------------------------------------
 
     def device(self, name: str) -> SimulatedDevice:
