@@ -443,9 +443,7 @@ class ReactiveCitizen:
         kind = type(message).__name__
         if kind == "StateChanged":
             self._last_news = time.monotonic()
-            if _state_name(message.new) != _state_name(message.old):
-                self._enter(_state_name(message.new))
-            # else: the screen stayed (a language change, a recorded staff action)
+            self._enter(_state_name(message.new))  # the service announces real moves only
         elif kind == "StepProgress":
             self._last_news = time.monotonic()
         elif kind == "ApplicationCompleted":

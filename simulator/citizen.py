@@ -102,9 +102,7 @@ class SimulatedCitizen:
         """A bus callback: react to what the kiosk shows and asks. Quick; never raises."""
         try:
             if isinstance(message, StateChanged):
-                # A language switch or a recorded staff action is no new screen.
-                if message.old is not message.new:
-                    self.sees(message.new)
+                self.sees(message.new)
             elif isinstance(message, StepProgress) and message.state is State.FINGERPRINTS:
                 if message.phase == "place" and message.finger is not None:
                     self.finger("place", message.finger, message.attempt or 1)

@@ -30,6 +30,7 @@ from kiosk.service.messages import (
     DeviceHealth,
     HelpAcknowledged,
     HelpRequested,
+    LanguageChanged,
     Message,
     Refused,
     ServiceAvailability,
@@ -257,10 +258,10 @@ class KioskService:
             self._stayed(event)
         else:
             self._moved(old, new, event)
-        self.publish(StateChanged(kiosk_id=kiosk_id, old=old, new=new,
-                                  event=type(event).__name__,
-                                  underneath=self.session.underneath,
-                                  language=self.session.data.language, actor=actor))
+            self.publish(StateChanged(kiosk_id=kiosk_id, old=old, new=new,
+                                      event=type(event).__name__,
+                                      underneath=self.session.underneath,
+                                      language=self.session.data.language, actor=actor))
         self._announce(new, old, event, actor)
 
     def _stayed(self, event: ev.Event) -> None:
@@ -313,6 +314,8 @@ class KioskService:
                 audit.info("staff called at %s", (self.session.underneath or old).value)
                 self.publish(HelpRequested(kiosk_id=kiosk_id,
                                            state=self.session.underneath or old))
+            case ev.SetLanguage(language=language):
+                self.publish(LanguageChanged(kiosk_id=kiosk_id, language=language))
             case ev.AcknowledgeHelp(actor=who):
                 self.publish(HelpAcknowledged(kiosk_id=kiosk_id, actor=who))
             case ev.DeviceFailed(device=device, code=code):

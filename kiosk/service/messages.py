@@ -29,14 +29,17 @@ class Message:
     """Base of every message: which kiosk, and when (wall clock, for consoles)."""
 
     kiosk_id: str
-    at: float = field(default_factory=time.time)
+    at: float = field(default_factory=time.time, compare=False)
     #: Whether the message carries the citizen's own data (only private subscribers get it).
     private: ClassVar[bool] = False
 
 
 @dataclass(frozen=True, kw_only=True)
 class StateChanged(Message):
-    """The session moved from ``old`` to ``new`` on an event (named, never its payload)."""
+    """The session moved from ``old`` to ``new`` on an event (named, never its payload).
+
+    Only real moves: a language switch is :class:`LanguageChanged`, a staff action that keeps
+    the screen is :class:`StaffActionTaken`."""
 
     old: State
     new: State
@@ -47,6 +50,13 @@ class StateChanged(Message):
     language: str = ""
     #: A staff action's actor, when a staff event caused the change.
     actor: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LanguageChanged(Message):
+    """The citizen chose another language (the screen stays)."""
+
+    language: str
 
 
 @dataclass(frozen=True, kw_only=True)

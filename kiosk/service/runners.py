@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: How often device activity (a face in view, a finger pressed) restarts the inactivity clock.
+ACTIVITY_EVERY_S = 1.0
+
 
 class RunnerHost(Protocol):
     """What a runner needs from the service."""
@@ -76,6 +79,7 @@ class StepRunner:
         self.poll_s = host.config.timeouts.device_read_s
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_activity = float("-inf")
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -137,14 +141,26 @@ class StepRunner:
 
     def progress(self, key: str, values: dict[str, TextValue] | None = None, *,
                  feedback: str = "", feedback_values: dict[str, TextValue] | None = None,
-                 fraction: float | None = None, activity: bool = False) -> None:
+                 fraction: float | None = None, activity: bool = False,
+                 finger: int | None = None, attempt: int | None = None,
+                 attempts: int | None = None, phase: str = "",
+                 quality: int | None = None) -> None:
         """Publish the step's live status."""
-        if activity:
-            self.host.activity()
-        self.host.publish(StepProgress(
+        message = StepProgress(
             kiosk_id=self.host.config.kiosk_id, state=self.state, key=key, values=values or {},
             feedback=feedback, feedback_values=feedback_values or {}, fraction=fraction,
-            activity=activity))
+            finger=finger, attempt=attempt, attempts=attempts, phase=phase, quality=quality,
+            activity=activity)
+        if activity:
+            self.touch()
+        self.host.publish(message)
+
+    def touch(self) -> None:
+        """The citizen did something at the device: restart the inactivity clock."""
+        # The clock counts in tens of seconds: once a second is plenty (not every frame).
+        if time.monotonic() - self._last_activity >= ACTIVITY_EVERY_S:
+            self._last_activity = time.monotonic()
+            self.host.activity()
 
 
 class IdentifyRunner(StepRunner):
@@ -207,6 +223,7 @@ class PhotoRunner(StepRunner):
         kiosk_id = self.host.config.kiosk_id
         try:
             last_index = -1
+            said: tuple[str, float] | None = None
             self.progress("ui.photo.starting")
             while not self.cancelled:
                 camera.raise_if_failed()
@@ -217,8 +234,12 @@ class PhotoRunner(StepRunner):
                 last_index = frame.index
                 update = capture.feed(frame)
                 self.host.publish(PreviewFrame(kiosk_id=kiosk_id, pixels=update.preview))
-                self.progress(update.text_key, fraction=update.progress,
-                              activity=update.citizen_present)
+                # Every analysed frame reports; most say what the frame before said.
+                if (update.text_key, update.progress) != said:
+                    said = (update.text_key, update.progress)
+                    self.progress(update.text_key, fraction=update.progress)
+                if update.citizen_present:
+                    self.touch()
                 if update.result is not None:
                     self.finish(ev.PhotoCaptured(update.result))
                     return
@@ -276,15 +297,11 @@ class FingerprintRunner(StepRunner):
 
     def _publish(self, phase: str, key: str, position: int, attempt: int, attempts: int,
                  quality: int | None = None, activity: bool = False) -> None:
-        if activity:
-            self.host.activity()
         feedback, feedback_values = self._feedback
-        self.host.publish(StepProgress(
-            kiosk_id=self.host.config.kiosk_id, state=self.state, key=key,
-            values={"finger_key": self.fingers.finger_key(position)},
-            feedback=feedback, feedback_values=feedback_values, finger=position,
-            attempt=attempt, attempts=attempts, phase=phase, quality=quality,
-            activity=activity))
+        self.progress(key, {"finger_key": self.fingers.finger_key(position)},
+                      feedback=feedback, feedback_values=feedback_values, finger=position,
+                      attempt=attempt, attempts=attempts, phase=phase, quality=quality,
+                      activity=activity)
 
     def _wait_for_lift(self) -> None:
         """Until the finger has left the reader, so the next attempt is a new placement."""

@@ -102,21 +102,15 @@ class KioskApp(App[None]):
     def on_service_news(self, message: ServiceNews) -> None:
         item = message.news
         if isinstance(item, news.StateChanged):
-            self._state_changed(item)
+            # The next citizen's welcome comes in the kiosk's default language.
+            self._translator = Translator(item.language or self.language)
+            self.switch_screen(SCREENS[item.new]())
+        elif isinstance(item, news.LanguageChanged):
+            self._translator = Translator(item.language)
+            if isinstance(self.screen, KioskScreen):
+                self.screen.retranslate()
         elif isinstance(self.screen, KioskScreen):
             self.screen.hear(item)
-
-    def _state_changed(self, change: news.StateChanged) -> None:
-        language_changed = change.language and change.language != self.language
-        if language_changed:
-            self._translator = Translator(change.language)
-        if change.old is not change.new:
-            screen = SCREENS[change.new]()
-            self.switch_screen(screen)
-        elif isinstance(self.screen, KioskScreen):
-            if language_changed:
-                self.screen.retranslate()
-            self.screen.hear(change)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.MouseDown, events.Key)) and not event.is_forwarded:

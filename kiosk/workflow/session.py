@@ -123,8 +123,7 @@ class Session:
         if isinstance(event, ev.SetLanguage):
             self.data.language = event.language
             self.touch()
-            for listener in list(self.listeners):
-                listener(self.state, self.state, event)
+            self._notify(self.state, event)
             return self.state
         target = TRANSITIONS.get((self.state, type(event)))
         if target is None:
@@ -132,8 +131,7 @@ class Session:
         if target == STAY:
             self._record(event, self.state)
             self.touch()
-            for listener in list(self.listeners):
-                listener(self.state, self.state, event)
+            self._notify(self.state, event)
             return self.state
         if target == RESUME:
             new_state = self._resume.pop()
@@ -149,9 +147,13 @@ class Session:
         elif new_state not in OVERLAYS:
             self._resume.clear()
         self._enter(new_state)
-        for listener in list(self.listeners):
-            listener(previous, new_state, event)
+        self._notify(previous, event)
         return new_state
+
+    def _notify(self, previous: State, event: ev.Event) -> None:
+        """Tell the listeners: ``(previous, current, event)``; the same state when it stayed."""
+        for listener in list(self.listeners):
+            listener(previous, self.state, event)
 
     def _record(self, event: ev.Event, new_state: State) -> None:
         """Keep what the event brings; drop what the new state must not hold."""

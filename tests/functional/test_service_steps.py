@@ -91,7 +91,7 @@ def test_help_during_the_fingerprints_comes_back_to_the_same_finger() -> None:
     with simulated_kiosk("happy") as kiosk:
         heard = kiosk.service.bus.subscribe()
         to_fingerprints(kiosk)
-        while (progress := next_progress(heard, timeout=60)).finger != 2:
+        while next_progress(heard, timeout=60).finger != 2:
             pass
         kiosk.service.press("help").result(timeout=5)
         kiosk.service.press("back").result(timeout=5)

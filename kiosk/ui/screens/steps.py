@@ -165,7 +165,7 @@ class FingerprintsScreen(DeviceStepScreen):
 
     def hear(self, message: news.Message) -> None:
         super().hear(message)
-        if isinstance(message, news.StateChanged) and message.actor is not None:
+        if isinstance(message, news.StaffActionTaken):
             self._show_reasons(False)  # the reason was taken
 
     def show(self, progress: news.StepProgress) -> None:
