@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kiosk.photo import geometry as geo
+from kiosk.photo.mediapipe_solutions import solutions
 from kiosk.photo.settings import PhotoSettings
 
 if TYPE_CHECKING:
@@ -128,8 +129,10 @@ class FaceAnalyzer:
     """
 
     def __init__(self, settings: PhotoSettings | None = None, *, static: bool = False) -> None:
-        # Imported here so that importing the package (for settings, CLI help) stays cheap.
-        from mediapipe.python.solutions import face_detection, face_mesh, selfie_segmentation
+        # Loaded here so that importing the package (for settings, CLI help) stays cheap.
+        mp = solutions()
+        face_detection, face_mesh = mp.face_detection, mp.face_mesh
+        selfie_segmentation = mp.selfie_segmentation
 
         settings = settings or PhotoSettings()
         self.head_ratio = settings.token_head_ratio
@@ -151,9 +154,7 @@ class FaceAnalyzer:
         """Full-range detection, run only when nothing was found: someone far from the camera
         should hear "move closer", not "stand in front of the camera"."""
         if self._far_detector is None:
-            from mediapipe.python.solutions import face_detection
-
-            self._far_detector = face_detection.FaceDetection(
+            self._far_detector = solutions().face_detection.FaceDetection(
                 model_selection=1, min_detection_confidence=self._min_conf)
         return self._far_detector.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
 

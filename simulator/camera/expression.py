@@ -121,10 +121,10 @@ def neutral_expression(bgr: Image) -> Image:
 
 def face_mesh_points(bgr: Image) -> Points | None:
     """The 478 face-mesh landmarks in pixels, or None without a face."""
-    import mediapipe as mp
+    from kiosk.photo.mediapipe_solutions import solutions
 
     h, w = bgr.shape[:2]
-    with mp.solutions.face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True,
+    with solutions().face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True,
                                          max_num_faces=1) as mesh:
         faces = mesh.process(np.ascontiguousarray(bgr[:, :, ::-1])).multi_face_landmarks
     if not faces:

@@ -109,10 +109,10 @@ def _find_face(rgb: Frame) -> tuple[tuple[float, float], float, float]:
     centres, whose line gives the roll to within half a degree (the detector's eye keypoints
     are several degrees off).
     """
-    import mediapipe as mp
+    from kiosk.photo.mediapipe_solutions import solutions
 
     h, w = rgb.shape[:2]
-    with mp.solutions.face_detection.FaceDetection(
+    with solutions().face_detection.FaceDetection(
         model_selection=0, min_detection_confidence=0.5
     ) as detector:
         result = detector.process(rgb)
@@ -120,7 +120,7 @@ def _find_face(rgb: Frame) -> tuple[tuple[float, float], float, float]:
         raise ValueError("no face found in the portrait")
     box = result.detections[0].location_data.relative_bounding_box
     centre = ((box.xmin + box.width / 2) * w, (box.ymin + box.height / 2) * h)
-    with mp.solutions.face_mesh.FaceMesh(
+    with solutions().face_mesh.FaceMesh(
         static_image_mode=True, refine_landmarks=True, max_num_faces=1
     ) as mesh:
         faces = mesh.process(rgb).multi_face_landmarks
@@ -133,9 +133,9 @@ def _find_face(rgb: Frame) -> tuple[tuple[float, float], float, float]:
 
 def _person_alpha(rgb: Frame, face_centre: tuple[float, float]) -> NDArray[np.uint8]:
     """Soft person mask (uint8) from MediaPipe selfie segmentation, limited to the face's blob."""
-    import mediapipe as mp
+    from kiosk.photo.mediapipe_solutions import solutions
 
-    with mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0) as seg:
+    with solutions().selfie_segmentation.SelfieSegmentation(model_selection=0) as seg:
         mask = seg.process(rgb).segmentation_mask
     # Stray blobs (a flag, a held helmet) are not part of the citizen: keep the blob under the face.
     _, labels = cv2.connectedComponents((mask > 0.5).astype(np.uint8))
