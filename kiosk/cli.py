@@ -15,8 +15,10 @@ from kiosk import __version__
 from kiosk import commands as kiosk_commands
 from kiosk.document import commands as document_commands
 from kiosk.fingerprint import commands as fingerprint_commands
+from kiosk.handoff import commands as handoff_commands
 from kiosk.native_stderr import divert_native_stderr
 from kiosk.photo import commands as photo_commands
+from kiosk.store import commands as store_commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pasboks {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for area in (kiosk_commands, document_commands, photo_commands, fingerprint_commands):
+    for area in (kiosk_commands, document_commands, photo_commands, fingerprint_commands,
+                 store_commands, handoff_commands):
         area.register(subparsers)
     return parser
 

@@ -209,8 +209,8 @@ def _fault_spec(fault: str) -> str:
 
 def _log_to_file(config: KioskConfig) -> None:
     """The UI owns the terminal, so logs go to a file (no personal data is ever logged)."""
-    directory = Path(config.storage.directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = config.logs.directory
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     divert_native_stderr(str(directory / "native.log"))
     logging.basicConfig(filename=directory / "kiosk.log", level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -9,9 +9,13 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kiosk.audit import AuditTrail
 from kiosk.config import KioskConfig
 from kiosk.devices import default_registry
 from kiosk.service.kiosk import KioskService
+from kiosk.store.db import ApplicationStore
+from kiosk.store.errors import StoreError
+from kiosk.store.sweeper import Sweeper
 
 if TYPE_CHECKING:
     from simulator.attach import Simulation
@@ -58,9 +62,32 @@ def build_kiosk(config: KioskConfig, scenario: Scenario | None = None, *,
                 simulation.stop()
             raise StartupError(f"the simulator could not start: {error}") from error
         config = config.model_copy(update={"devices": settings})
-    service = KioskService(config, registry.build(settings))
+    trail = AuditTrail.for_config(config)
+    store, problem = _open_store(config, trail) if run else (None, None)
+    service = KioskService(config, registry.build(settings), store=store,
+                           store_problem=problem, trail=trail)
+    if store is not None:
+        sweeper = Sweeper(store, config.storage.sweep_every_s).start()
+        # Closers run newest first: the sweeper stops before the store closes.
+        service.on_close(store.close)
+        service.on_close(sweeper.stop)
     if simulation is not None:
         simulation.attach(service)
     if run:
         service.start(open_devices=open_devices)
     return Kiosk(service, simulation)
+
+
+def _open_store(config: KioskConfig, trail: AuditTrail) -> tuple[ApplicationStore | None,
+                                                                  str | None]:
+    """The encrypted store, or None and the problem's code (the kiosk then starts out of
+    service and says why in its log and the audit trail)."""
+    try:
+        return ApplicationStore.open(config, audit=trail), None
+    except StoreError as error:
+        log.error("the application store cannot be used: %s", error)
+        try:
+            trail.record("store_unavailable", actor="kiosk", result=error.code)
+        except (OSError, ValueError):
+            log.error("the audit trail cannot be written either")
+        return None, error.code

@@ -12,7 +12,14 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from kiosk.document.settings import DocumentSettings
@@ -110,12 +117,93 @@ class TimeoutSettings(_Section):
     """How long the receipt stays on screen before the kiosk returns to welcome."""
 
 
-class StorageSettings(_Section):
-    """Where applications wait for the case worker, and for how long."""
+def _xdg_state() -> Path:
+    """``$XDG_STATE_HOME/pasboks`` (``~/.local/state/pasboks`` when unset), always absolute."""
+    base = os.environ.get("XDG_STATE_HOME", "")
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "state"
+    return root / "pasboks"
 
-    directory: Path = Path("var/pasboks")
-    retention_hours: float = Field(48.0, gt=0)
+
+def default_store_directory() -> Path:
+    """systemd's ``StateDirectory=`` (``$STATE_DIRECTORY``) when deployed, else XDG state."""
+    deployed = os.environ.get("STATE_DIRECTORY", "").split(":")[0]
+    return Path(deployed) if deployed else _xdg_state() / "store"
+
+
+def default_log_directory() -> Path:
+    """systemd's ``LogsDirectory=`` (``$LOGS_DIRECTORY``) when deployed, else XDG state."""
+    deployed = os.environ.get("LOGS_DIRECTORY", "").split(":")[0]
+    return Path(deployed) if deployed else _xdg_state() / "log"
+
+
+def _absolute(value: Path) -> Path:
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        raise ValueError(f"must be an absolute path, not {str(value)!r} (the kiosk never "
+                         "stores anything relative to the directory it was started in)")
+    return path
+
+
+class StorageSettings(_Section):
+    """Where finished applications wait for the caseworker (encrypted), and for how long."""
+
+    directory: Path = Field(default_factory=default_store_directory)
+    """Absolute state directory of the encrypted store, never shared with logs."""
+    key_file: Path | None = None
+    """The key-encryption key (32 bytes, raw or base64, mode 0600). Unset: the systemd
+    credential ``record-key`` in ``$CREDENTIALS_DIRECTORY``, else ``record.key`` in the
+    configuration directory (``$XDG_CONFIG_HOME/pasboks``), away from the store."""
+    create_key: bool | None = None
+    """Create a missing key (0600). Unset: only while the simulator is on, so a deployed kiosk
+    whose credential is missing stops with a clear message instead of starting a new key."""
+    retention_hours: float = Field(96.0, gt=0)
     """Applications not collected by then are deleted (requirements.md §4: 24 h - 14 days)."""
+    sweep_every_s: float = Field(60.0, gt=0)
+    """How often the sweeper deletes applications past the retention window."""
+
+    @field_validator("directory", "key_file")
+    @classmethod
+    def _must_be_absolute(cls, value: Path | None) -> Path | None:
+        return None if value is None else _absolute(value)
+
+
+class LogSettings(_Section):
+    """Where the kiosk's log and the audit trail go (codes and references only)."""
+
+    directory: Path = Field(default_factory=default_log_directory)
+    audit_max_bytes: int = Field(1_000_000, gt=0)
+    """The audit trail is rotated at this size ..."""
+    audit_keep: int = Field(10, ge=1)
+    """... keeping this many old files."""
+
+    @field_validator("directory")
+    @classmethod
+    def _must_be_absolute(cls, value: Path) -> Path:
+        return _absolute(value)
+
+
+class HandoffSettings(_Section):
+    """The hand-off server that caseworkers fetch applications from (mutual TLS)."""
+
+    listen: str = "127.0.0.1:8443"
+    """``HOST:PORT`` the server listens on (the municipality's administration network)."""
+    certificate: Path | None = None
+    """The kiosk's TLS server certificate (PEM); it also signs the bundles (JWS)."""
+    private_key: Path | None = None
+    """The private key of ``certificate`` (PEM)."""
+    client_ca: Path | None = None
+    """The municipality CA: only client certificates it issued are accepted."""
+    recipient_key: Path | None = None
+    """The municipality's public key (PEM) the bundles are encrypted to (JWE)."""
+    max_failures: int = Field(5, ge=1)
+    """Wrong references or birth dates a client may try before it is locked out ..."""
+    lockout_s: float = Field(60.0, gt=0)
+    """... for this long, doubling with each further lockout."""
+
+    @field_validator("certificate", "private_key", "client_ca", "recipient_key")
+    @classmethod
+    def _must_be_absolute(cls, value: Path | None) -> Path | None:
+        return None if value is None else _absolute(value)
 
 
 class KioskConfig(BaseSettings):
@@ -136,7 +224,10 @@ class KioskConfig(BaseSettings):
     devices: DevicesSettings = DevicesSettings()
     simulator: SimulatorSettings = SimulatorSettings()
     timeouts: TimeoutSettings = TimeoutSettings()
-    storage: StorageSettings = StorageSettings()
+    # Factories, not instances: the default directories follow the environment at load time.
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    logs: LogSettings = Field(default_factory=LogSettings)
+    handoff: HandoffSettings = HandoffSettings()
     document: DocumentSettings = DocumentSettings()
     photo: PhotoSettings = PhotoSettings()
     fingerprint: FingerprintSettings = FingerprintSettings()
@@ -150,6 +241,14 @@ class KioskConfig(BaseSettings):
         if not value:
             raise ValueError("at least one language is needed")
         return value
+
+    @model_validator(mode="after")
+    def _store_apart_from_logs(self) -> KioskConfig:
+        store, logs = self.storage.directory, self.logs.directory
+        if store == logs or store in logs.parents or logs in store.parents:
+            raise ValueError("storage.directory and logs.directory must be apart (the store "
+                             "holds encrypted applications; logs are read by more people)")
+        return self
 
     @classmethod
     def settings_customise_sources(

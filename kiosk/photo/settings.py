@@ -158,6 +158,6 @@ class PhotoSettings(BaseModel):
     token_width_px: int = 413
     """Token photo width; 35 mm at 300 dpi. Height follows from 35 x 45."""
     encode_jpeg2000: bool = True
-    """Also encode the token as JPEG 2000 (OpenCV's OpenJPEG) when the codec is present."""
+    """Also encode the token as JPEG 2000 (Pillow's OpenJPEG, in memory); the hand-off sends it."""
     mode: Literal["live", "as_is"] = "live"
     """Default judging mode: a camera frame to crop (live) or a finished photo (as_is)."""

@@ -1,11 +1,17 @@
-"""The token photo: crop, level and scale the chosen frame to 35 x 45, then encode it."""
+"""The token photo: crop, level and scale the chosen frame to 35 x 45, then encode it.
+
+Only the token leaves this module: the full camera frame (with whoever stood behind the
+citizen) is not kept for the hand-off. Both encodings happen in memory.
+"""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from kiosk.photo import geometry as geo
 from kiosk.photo.analysis import FrameAnalysis, Pixels
@@ -25,9 +31,7 @@ class TokenPhoto:
     jpeg: bytes = field(repr=False)
     jpeg_quality: int
     jpeg2000: bytes | None = field(repr=False)
-    """JPEG 2000 of the same image when the codec is available (``None`` otherwise)."""
-    full_frame: Pixels = field(repr=False)
-    """The untouched full-resolution frame, kept for the hand-off."""
+    """JPEG 2000 of the same image (``None`` when switched off or it cannot fit)."""
     measurements: dict[str, float] = field(default_factory=dict)
     """Geometry of the token and the measures of the frame it was cut from."""
 
@@ -69,19 +73,21 @@ def _encode_jpeg(image: Pixels, max_bytes: int, min_quality: int) -> tuple[bytes
 
 
 def _encode_jp2(image: Pixels, max_bytes: int) -> bytes | None:
-    """JPEG 2000 within ``max_bytes``; ``None`` when the codec is missing or cannot fit."""
-    # The parameter is the target size as thousandths of the raw size; aim a little under.
-    rate = min(1000, max(1, int(900 * max_bytes / image.nbytes)))
-    while rate >= 1:
-        try:
-            ok, buf = cv2.imencode(".jp2", image, [cv2.IMWRITE_JPEG2000_COMPRESSION_X1000, rate])
-        except cv2.error:
-            return None
-        if not ok:
-            return None
-        if buf.nbytes <= max_bytes:
-            return buf.tobytes()
-        rate = int(rate * 0.8)
+    """JPEG 2000 within ``max_bytes``, encoded in memory; ``None`` when it cannot fit.
+
+    Pillow's OpenJPEG writes to a memory buffer. (OpenCV's ``imencode(".jp2")`` goes through
+    a world-readable temporary file, which would put the citizen's face on disk.)
+    """
+    rgb = Image.fromarray(np.ascontiguousarray(image[:, :, ::-1]))
+    # The rate is the compression ratio to the raw size; aim a little under the limit.
+    ratio = max(1.0, image.nbytes / (0.9 * max_bytes))
+    for _ in range(12):
+        buffer = io.BytesIO()
+        rgb.save(buffer, format="JPEG2000", irreversible=True, quality_mode="rates",
+                 quality_layers=[ratio], no_jp2=False)
+        if buffer.tell() <= max_bytes:
+            return buffer.getvalue()
+        ratio *= 1.25
     return None
 
 
@@ -131,4 +137,4 @@ def make_token_photo(frame_bgr: Pixels, analysis: FrameAnalysis,
         "jpeg_bytes": float(len(jpeg)), "jpeg_quality": float(quality),
     }
     return TokenPhoto(image=image, jpeg=jpeg, jpeg_quality=quality, jpeg2000=jp2,
-                      full_frame=frame_bgr.copy(), measurements=measurements)
+                      measurements=measurements)

@@ -21,7 +21,6 @@ from drivers.errors import DeviceError
 from drivers.interfaces import Device, Health
 from kiosk.config import KioskConfig
 from kiosk.devices import Devices
-from kiosk.handoff import MemoryOutbox
 from kiosk.service.bus import Bus
 from kiosk.service.buttons import event_for
 from kiosk.service.devtools import DeveloperControls
@@ -42,7 +41,9 @@ from kiosk.workflow import IllegalEventError, Session, State
 from kiosk.workflow import events as ev
 
 if TYPE_CHECKING:
+    from kiosk.audit import AuditTrail
     from kiosk.steps.fingerprints import FingerStep
+    from kiosk.store.db import ApplicationStore
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("pasboks.audit")
@@ -52,6 +53,8 @@ T = TypeVar("T")
 #: States during which the finger sequence is kept (an overlay returns to it).
 KEEP_FINGERS = frozenset({State.FINGERPRINTS, State.HELP, State.DEVICE_ERROR,
                           State.INACTIVITY_WARNING})
+#: The actor of what the kiosk does by itself (audited like a staff member's action).
+SYSTEM = "system"
 #: How often the service's thread looks at the inactivity clock (seconds).
 TICK_S = 0.2
 
@@ -60,12 +63,19 @@ class KioskService:
     """One kiosk: configuration, devices, the session, and one runner per device state."""
 
     def __init__(self, config: KioskConfig, devices: Devices,
-                 today: Callable[[], dt.date] = dt.date.today) -> None:
+                 today: Callable[[], dt.date] = dt.date.today, *,
+                 store: ApplicationStore | None = None, store_problem: str | None = None,
+                 trail: AuditTrail | None = None) -> None:
         self.config = config
         self.devices = devices
         self._today = today
         self.bus = Bus()
-        self.outbox = MemoryOutbox(retention_s=config.storage.retention_hours * 3600)
+        #: Where finished applications wait for the caseworker (None: it could not be opened,
+        #: and ``store_problem`` says why; the kiosk then starts out of service).
+        self.store = store
+        self.store_problem = store_problem
+        #: The audit trail (JSON lines; codes and references only).
+        self.trail = trail
         timeouts = config.timeouts
         self.session = Session(config.language,
                                inactivity_warning_s=timeouts.inactivity_warning_s,
@@ -215,6 +225,9 @@ class KioskService:
     def _loop(self, open_devices: bool) -> None:
         if open_devices:
             self._open_devices()
+        if self.store is None and self.store_problem is not None:
+            # No application could be kept: citizens must not spend ten minutes for nothing.
+            self._handle(ev.TakeOutOfService(actor=SYSTEM, reason=f"storage_{self.store_problem}"))
         while not self._stop.is_set():
             try:
                 command = self._inbox.get(timeout=TICK_S)
@@ -306,12 +319,15 @@ class KioskService:
         kiosk_id = self.config.kiosk_id
         data = self.session.data
         if actor is not None:
+            self._audit("staff_action", actor=actor, action=type(event).__name__,
+                        reason=str(getattr(event, "reason", "")) or None)
             self.publish(StaffActionTaken(kiosk_id=kiosk_id, actor=actor,
                                           action=type(event).__name__,
                                           reason=str(getattr(event, "reason", ""))))
         match event:
             case ev.RequestHelp() if new is State.HELP:
                 audit.info("staff called at %s", (self.session.underneath or old).value)
+                self._audit("help_requested", state=(self.session.underneath or old).value)
                 self.publish(HelpRequested(kiosk_id=kiosk_id,
                                            state=self.session.underneath or old))
             case ev.SetLanguage(language=language):
@@ -322,6 +338,7 @@ class KioskService:
                 self.publish(DeviceHealth(kiosk_id=kiosk_id, device=device, ok=False,
                                           code=code))
             case ev.DocumentRead() if new is State.REFUSED and data.refusal:
+                self._audit("refused", reason=data.refusal)
                 self.publish(Refused(kiosk_id=kiosk_id, reason=data.refusal))
             case ev.HandoffCompleted(reference=reference):
                 self.publish(ApplicationCompleted(kiosk_id=kiosk_id, reference=reference))
@@ -333,6 +350,15 @@ class KioskService:
                                                  actor=who))
             case _:
                 pass
+
+    def _audit(self, event: str, *, actor: str | None = None, action: str | None = None,
+               reason: str | None = None, state: str | None = None) -> None:
+        if self.trail is None:
+            return
+        try:
+            self.trail.record(event, actor=actor, action=action, reason=reason, state=state)
+        except (OSError, ValueError) as error:
+            log.error("audit trail not written (%s): %s", type(error).__name__, event)
 
     def _probe_all(self) -> None:
         # Two threads on one serial line garble it: let a step that was just cancelled (help

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 from drivers.errors import DeviceError
 from kiosk.config import KioskConfig
 from kiosk.devices import Devices
-from kiosk.handoff import MemoryOutbox
 from kiosk.service.messages import Message, PreviewFrame, StepProgress, TextValue
 from kiosk.workflow import State
 from kiosk.workflow import events as ev
@@ -27,6 +26,7 @@ from kiosk.workflow.session import SessionData
 
 if TYPE_CHECKING:
     from kiosk.steps.fingerprints import FingerStep
+    from kiosk.store.db import ApplicationStore
 
 # The cores (face models, fingerprint maths) are imported by the runners that use them, on
 # their own threads, so the kiosk's first screen does not wait for them.
@@ -42,7 +42,8 @@ class RunnerHost(Protocol):
 
     config: KioskConfig
     devices: Devices
-    outbox: MemoryOutbox
+    #: The encrypted application store (None when it could not be opened).
+    store: ApplicationStore | None
 
     def today(self) -> dt.date:
         """Today's date (the document core judges expiry against it)."""
@@ -327,26 +328,43 @@ class SignatureRunner(StepRunner):
 
 
 class HandoffRunner(StepRunner):
-    """Store the application for the case worker; its reference ends the step."""
+    """Store the application for the caseworker; its reference ends the step.
+
+    The reference reaches the citizen (``HandoffCompleted``) only after the store has
+    committed and fsynced the whole record: a crash before that shows no reference, and one
+    after it loses nothing. A store that fails (full disk, missing key) is a device error of
+    ``storage``: the session keeps the capture, and Retry stores it again.
+    """
 
     state = State.HANDOFF
     device = "storage"
 
     def run(self) -> None:
-        from kiosk.fingerprint.encoding import iso19794_4_record
+        from kiosk.handoff.record import build_record
+        from kiosk.handoff.references import new_reference
+        from kiosk.store.errors import StoreError
 
-        data = self.step.data
-        if data.document is None or data.photo is None or data.signature is None:
-            # The workflow cannot get here without them; refuse to store half an application.
-            raise RuntimeError("hand-off without document, photo or signature")
-        prints = data.fingerprints
-        # The record is built from the impressions themselves: each carries the finger
-        # position it was captured as, so the record cannot swap left and right.
-        record = (iso19794_4_record(prints.impressions, self.host.config.fingerprint.encoding)
-                  if prints is not None and prints.impressions else None)
-        reference = self.host.outbox.put(dict(data.document.handoff), data.photo, prints,
-                                         data.signature, record)
-        self.finish(ev.HandoffCompleted(reference))
+        store = self.host.store
+        if store is None:
+            self.finish(ev.DeviceFailed("storage", "unavailable"))
+            return
+        code = "duplicate_reference"
+        for _ in range(3):  # a reference drawn twice is one in 2**40: draw again
+            reference = new_reference()
+            record = build_record(self.step.data, reference, kiosk_id=self.host.config.kiosk_id,
+                                  created_at=store.clock(),
+                                  fingerprint_encoding=self.host.config.fingerprint.encoding)
+            try:
+                store.put(record.to_parts(), reference)
+            except StoreError as error:
+                code = error.code
+                if code == "duplicate_reference":
+                    continue
+                break
+            self.finish(ev.HandoffCompleted(reference))
+            return
+        log.error("the application could not be stored: %s", code)
+        self.finish(ev.DeviceFailed("storage", code))
 
 
 #: The runner of each device state (fingerprints need the service's sequence: built apart).

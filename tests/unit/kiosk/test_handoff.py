@@ -1,11 +1,11 @@
-"""Hand-off references are well formed and catch typos; the outbox forgets after retention."""
+"""Hand-off references are well formed, distinct, and catch typos."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.handoff import ALPHABET, MemoryOutbox, is_valid_reference, new_reference
+from kiosk.handoff.references import ALPHABET, is_valid_reference, new_reference
 
 
 def test_references_are_valid_and_distinct() -> None:
@@ -22,21 +22,3 @@ def test_one_wrong_symbol_is_caught(position: int, replacement: str) -> None:
         return
     typo = symbols[:position] + replacement + symbols[position + 1:]
     assert not is_valid_reference(f"PB-{typo[:4]}-{typo[4:]}-{reference[-1]}")
-
-
-def test_outbox_keeps_until_collected_or_expired() -> None:
-    now = [0.0]
-    outbox = MemoryOutbox(retention_s=100, clock=lambda: now[0])
-    first = outbox.put({"surname": "X"}, b"photo", b"prints", b"sig")
-    second = outbox.put({"surname": "Y"}, b"photo", b"prints", b"sig")
-    application = outbox.collect(first)
-    assert application is not None and application.holder == {"surname": "X"}
-    assert outbox.collect(first) is None
-    now[0] = 101
-    assert len(outbox) == 0 and outbox.collect(second) is None
-
-
-def test_application_repr_hides_data() -> None:
-    outbox = MemoryOutbox(retention_s=100)
-    reference = outbox.put({"surname": "SECRETNAME"}, b"", b"", b"")
-    assert "SECRETNAME" not in repr(outbox.collect(reference))

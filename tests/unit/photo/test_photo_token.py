@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 import json
 
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
 from kiosk.photo import commands
 from kiosk.photo.analysis import FaceAnalyzer
@@ -31,7 +34,7 @@ def test_token_is_level_sized_and_centred(analyzer: FaceAnalyzer, studio: np.nda
     assert abs(t["token_eye_center_offset"]) < 0.01
     assert 0.30 <= t["token_eye_line_from_top"] <= 0.50
     assert len(token.jpeg) <= s.jpeg_max_bytes and token.jpeg[:2] == b"\xff\xd8"
-    assert token.full_frame.shape == frame.shape
+    assert not hasattr(token, "full_frame")  # the camera frame is not handed off
     # The token is the face re-measured: analysing it again finds the same level eyes.
     again = analyzer.analyze(cv2.imdecode(np.frombuffer(token.jpeg, np.uint8), 1))
     assert again.pose is not None and abs(again.pose.roll) < 1.5
@@ -41,8 +44,9 @@ def test_token_respects_the_size_limit(analyzer: FaceAnalyzer, studio: np.ndarra
     s = PhotoSettings(jpeg_max_bytes=20_000, encode_jpeg2000=True)
     token = make_token_photo(studio, analyzer.analyze(studio), s)
     assert len(token.jpeg) <= 20_000
-    if token.jpeg2000 is not None:
-        assert len(token.jpeg2000) <= 20_000
+    assert token.jpeg2000 is not None and len(token.jpeg2000) <= 20_000
+    assert token.jpeg2000[4:8] == b"jP  "  # a JP2 file, decodable as such
+    assert Image.open(io.BytesIO(token.jpeg2000)).size == (413, 531)
 
 
 def test_no_face_no_token(analyzer: FaceAnalyzer) -> None:
@@ -128,3 +132,17 @@ def test_session_runs_in_a_worker_thread(studio: np.ndarray) -> None:
     worker.start()
     worker.join(timeout=30)
     assert results == ["close_mouth"]
+
+
+def test_jpeg2000_never_goes_through_opencv(analyzer: FaceAnalyzer, studio: np.ndarray,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # OpenCV's JPEG 2000 encoder writes the face to a 0666 file in /tmp for a moment.
+    real = cv2.imencode
+
+    def guarded(ext: str, *args: object, **kwargs: object) -> object:
+        assert ext.lower() not in (".jp2", ".j2k"), "JPEG 2000 must be encoded in memory"
+        return real(ext, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(cv2, "imencode", guarded)
+    token = make_token_photo(studio, analyzer.analyze(studio), PhotoSettings())
+    assert token.jpeg2000 is not None

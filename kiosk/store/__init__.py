@@ -1,0 +1,1 @@
+"""The encrypted application store: envelope encryption over SQLite, crypto-shredding on delete."""

@@ -1,0 +1,13 @@
+"""Test-wide setup: every kiosk the tests build keeps its store, keys and logs in a private
+temporary directory, never in the developer's own ``~/.local/state/pasboks``."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+_HOME = tempfile.mkdtemp(prefix="pasboks-tests-")
+os.environ["XDG_STATE_HOME"] = os.path.join(_HOME, "state")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
+for _name in ("STATE_DIRECTORY", "LOGS_DIRECTORY", "CREDENTIALS_DIRECTORY", "PASBOKS_CONFIG"):
+    os.environ.pop(_name, None)
