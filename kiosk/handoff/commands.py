@@ -90,8 +90,7 @@ def _serve(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, on_signal)
     try:
         server.serve_in_thread()
-        host = server.http.server_address[0]
-        print(f"kiosk: hand-off server listening on https://{host}:{server.port}", flush=True)
+        print(f"kiosk: hand-off server listening on {server.url}", flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:

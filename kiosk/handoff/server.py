@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 #: Largest request body read (a fetch body is ``{"birth": "DDMM"}``).
 MAX_BODY = 4096
+#: A larger body is read and dropped up to this size (so the client sees 413), else cut off.
+MAX_DRAINED = 64 * 1024
 #: Seconds a client has for its TLS handshake, and then for each read of its request.
 HANDSHAKE_TIMEOUT = 10.0
 REQUEST_TIMEOUT = 15.0
@@ -394,8 +396,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, method: str) -> Response:
         handoff = self.server.handoff
         try:
+            # The body first, even for a request refused anyway: a socket closed with unread
+            # data resets the connection and the client would never see the answer.
+            body = self._body()
             endpoint, reference = route(method, self.path)
-            body = self._body() if method == "POST" else b""
         except BadRequest as error:
             handoff.record("bad_request", reference=None, actor=self.actor, result=error.code)
             return Response.error(error.status, error.code)
@@ -415,6 +419,9 @@ class _Handler(BaseHTTPRequestHandler):
             raise BadRequest("bad_content_length")
         length = int(text)
         if length > MAX_BODY:
+            if length <= MAX_DRAINED:
+                # Read and drop it, so the client gets the 413 rather than a reset connection.
+                self.rfile.read(length)
             raise BadRequest("body_too_large", 413)
         return self.rfile.read(length)
 
@@ -534,6 +541,12 @@ class RunningServer:
     @property
     def port(self) -> int:
         return int(self.http.server_address[1])
+
+    @property
+    def url(self) -> str:
+        host = self.http.server_address[0]
+        host = host.decode() if isinstance(host, bytes) else host
+        return f"https://{f'[{host}]' if ':' in host else host}:{self.port}"
 
     def serve_in_thread(self) -> None:
         self._thread = threading.Thread(target=self.http.serve_forever, name="handoff",
