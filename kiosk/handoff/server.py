@@ -53,7 +53,8 @@ MAX_DRAINED = 64 * 1024
 #: Seconds a client has for its TLS handshake, and then for each read of its request.
 HANDSHAKE_TIMEOUT = 10.0
 REQUEST_TIMEOUT = 15.0
-#: Failures older than this no longer count; a key quiet this long forgets its lockouts.
+#: Failures older than this no longer count; a key quiet this long after its last failure
+#: and lockout forgets its lockouts (the next one starts again at ``lockout_s``).
 FAILURE_WINDOW_S = 900.0
 #: A lockout never grows past a day, however often it doubles.
 MAX_LOCKOUT_S = 86400.0
@@ -128,7 +129,7 @@ class Throttle:
     def _forget(self, now: float) -> None:
         # Keeps memory bounded when someone tries many references.
         quiet = [key for key, strikes in self._strikes.items()
-                 if strikes.last <= now - self.window_s and strikes.locked_until <= now]
+                 if max(strikes.last, strikes.locked_until) <= now - self.window_s]
         for key in quiet:
             del self._strikes[key]
 
@@ -333,9 +334,10 @@ def tls_reason(error: BaseException) -> str:
     if isinstance(error, ssl.SSLCertVerificationError):
         return {9: "certificate_not_yet_valid", 10: "certificate_expired",
                 2: "unknown_ca", 18: "unknown_ca", 19: "unknown_ca", 20: "unknown_ca",
-                21: "unknown_ca"}.get(error.verify_code or 0, "certificate_invalid")
+                21: "unknown_ca"}.get(getattr(error, "verify_code", None) or 0,
+                                    "certificate_invalid")
     if isinstance(error, ssl.SSLError):
-        reason = (error.reason or "").upper()
+        reason = str(getattr(error, "reason", None) or "").upper()
         known = {"PEER_DID_NOT_RETURN_A_CERTIFICATE": "no_certificate",
                  "HTTP_REQUEST": "not_tls", "WRONG_VERSION_NUMBER": "not_tls",
                  "UNSUPPORTED_PROTOCOL": "old_tls", "NO_PROTOCOLS_AVAILABLE": "old_tls",
