@@ -102,7 +102,7 @@ def _fsync_directory(directory: Path) -> None:
 
 def _store_error(error: sqlite3.Error) -> StoreError:
     text = str(error).lower()
-    if "full" in text:
+    if getattr(error, "sqlite_errorname", "") == "SQLITE_FULL" or "full" in text:
         return StoreError("disk_full", "the disk holding the application store is full")
     if "malformed" in text or "not a database" in text:
         return StoreError("corrupt", "the application store's database file is damaged")
@@ -177,13 +177,14 @@ class ApplicationStore:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
                     yield self._db
+                    self._db.execute("COMMIT")
                 except BaseException:
-                    self._db.execute("ROLLBACK")
+                    # SQLite may have rolled back already (a full disk does): then this
+                    # second rollback fails, and the first error is the one that counts.
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
                     raise
-                self._db.execute("COMMIT")
             except sqlite3.Error as error:
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.execute("ROLLBACK")
                 raise _store_error(error) from None
 
     def _query(self, sql: str, *args: object) -> list[tuple[Any, ...]]:

@@ -65,3 +65,23 @@ def test_invalid_config_names_field_and_problem(tmp_path: Path, text: str, messa
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_directories_must_be_absolute_and_apart(tmp_path: Path) -> None:
+    relative = tmp_path / "relative.toml"
+    relative.write_text('[storage]\ndirectory = "var/pasboks"\n')
+    with pytest.raises(ConfigError, match="storage.directory: .*absolute"):
+        load_config(relative)
+    shared = tmp_path / "shared.toml"
+    shared.write_text(f'[storage]\ndirectory = "{tmp_path}/state"\n'
+                      f'[logs]\ndirectory = "{tmp_path}/state/log"\n')
+    with pytest.raises(ConfigError, match="apart"):
+        load_config(shared)
+
+
+def test_deployed_directories_follow_systemd(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STATE_DIRECTORY", "/var/lib/pasboks")
+    monkeypatch.setenv("LOGS_DIRECTORY", "/var/log/pasboks")
+    config = load_config(None)
+    assert config.storage.directory == Path("/var/lib/pasboks")
+    assert config.logs.directory == Path("/var/log/pasboks")
