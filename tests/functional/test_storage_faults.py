@@ -65,6 +65,7 @@ def test_missing_key_takes_the_kiosk_out_of_service(tmp_path: Path) -> None:
     finally:
         kiosk.close()
     lines = list(AuditTrail(tmp_path / "log", "x").lines())
-    assert ("store_unavailable", "key_missing") in [(l["event"], l["result"]) for l in lines]
-    assert any(l["event"] == "staff_action" and l["actor"] == "system"
-               and l["reason"] == "storage_key_missing" for l in lines)
+    events = [(line["event"], line["result"]) for line in lines]
+    assert ("store_unavailable", "key_missing") in events
+    assert any(line["event"] == "staff_action" and line["actor"] == "system"
+               and line["reason"] == "storage_key_missing" for line in lines)
