@@ -8,9 +8,12 @@ import datetime as dt
 import http.client
 import io
 import json
+import os
 import shutil
+import signal
 import ssl
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -321,3 +324,77 @@ def test_curl_without_a_certificate_is_refused(env: Env) -> None:
         capture_output=True, text=True, timeout=20, check=False)
     assert result.returncode != 0
     assert "PB-" not in result.stdout
+
+
+# --- the command line ---------------------------------------------------------------------
+
+KIOSK = [sys.executable, "-m", "kiosk.cli"]
+
+
+def _kiosk(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*KIOSK, *args], capture_output=True, text=True, timeout=timeout,
+                          check=False)
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str], code: int, text: str) -> None:
+    assert result.returncode == code, result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("kiosk: "), result.stderr
+    assert text in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_serve_lists_through_the_caseworker_command_and_stops_on_sigterm(
+        tmp_path: Path) -> None:
+    made = _kiosk("pki", "demo", str(tmp_path / "demo"))
+    assert made.returncode == 0, made.stderr
+    _one_line_error(_kiosk("pki", "demo", str(tmp_path / "demo")), 2, "is not empty")
+    server = subprocess.Popen([*KIOSK, "handoff", "serve", "--config",
+                               str(tmp_path / "demo" / "kiosk.toml"), "--listen",
+                               "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert line.startswith("kiosk: hand-off server listening on https://127.0.0.1:"), line
+        url = line.split()[-1]
+        caseworker = str(tmp_path / "demo" / "caseworker.toml")
+        listed = _kiosk("caseworker", "pending", "--json", "--config", caseworker,
+                        "--server", url)
+        assert (listed.returncode, json.loads(listed.stdout)) == (0, {"applications": []})
+        _one_line_error(_kiosk("caseworker", "fetch", new_reference(), "--birth", "0703",
+                               "--out", str(tmp_path / "out"), "--config", caseworker,
+                               "--server", url),
+                        1, "no application with that reference and birth date")
+        _one_line_error(_kiosk("caseworker", "fetch", "PB-1", "--birth", "0703", "--out",
+                               str(tmp_path / "out"), "--config", caseworker), 2,
+                        "not a valid reference")
+        # The port is taken now: a second server says so in one line.
+        _one_line_error(_kiosk("handoff", "serve", "--config",
+                               str(tmp_path / "demo" / "kiosk.toml"), "--listen",
+                               url.removeprefix("https://")), 2, "address already in use")
+        server.send_signal(signal.SIGTERM)
+        out, err = server.communicate(timeout=10)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert server.returncode == 0, err
+    assert "stopped" in out and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_refusals_are_one_line(tmp_path: Path) -> None:
+    bare = tmp_path / "bare.toml"
+    bare.write_text(f'[storage]\ndirectory = "{tmp_path / "store"}"\n'
+                    f'[logs]\ndirectory = "{tmp_path / "log"}"\n')
+    _one_line_error(_kiosk("handoff", "serve", "--config", str(bare)), 2,
+                    "handoff.certificate is not set")
+    demo = pki.make_demo(tmp_path / "demo")
+    (demo.directory / "kiosk.key").chmod(0)
+    if os.access(demo.directory / "kiosk.key", os.R_OK):  # running as root
+        (demo.directory / "kiosk.key").write_text("garbage")
+    _one_line_error(_kiosk("handoff", "serve", "--config", str(demo.kiosk_config)), 2,
+                    "handoff.private_key")
+    _one_line_error(_kiosk("caseworker", "pending", "--config", str(demo.caseworker_config),
+                           "--server", "https://127.0.0.1:1"), 1,
+                    "no hand-off server at https://127.0.0.1:1")
