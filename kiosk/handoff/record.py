@@ -138,6 +138,8 @@ def build_record(data: SessionData, reference: str, *, kiosk_id: str, created_at
             "format": photo_format, "width": width, "height": height,
             "bytes": len(photo_bytes),
             "measurements": {name: round(value, 4) for name, value in photo.measurements.items()},
+            "checks": [{"measure": name, "value": None if value is None else round(value, 4),
+                        "status": status} for name, value, status in photo.checks],
         },
         "fingerprints": _fingerprint_metadata(data),
         "signature": {"format": "png", "width": int(signature.shape[1]),

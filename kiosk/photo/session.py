@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kiosk.photo.analysis import FaceAnalyzer, Pixels
 from kiosk.photo.capture import AutoCapture, CaptureState, CaptureStatus
@@ -54,7 +54,9 @@ class LivePhotoSession:
         if status.state is CaptureState.CAPTURED and self._token is None:
             best = self.capture.best
             assert best is not None and best.report.analysis is not None
-            self._token = make_token_photo(best.frame, best.report.analysis, self.settings)
+            token = make_token_photo(best.frame, best.report.analysis, self.settings)
+            self._token = replace(token, checks=tuple(
+                (check.name, check.value, check.status.value) for check in best.report.checks))
         return LiveUpdate(report=report, instruction=instruction, capture=status,
                           token=self._token)
 

@@ -34,6 +34,9 @@ class TokenPhoto:
     """JPEG 2000 of the same image (``None`` when switched off or it cannot fit)."""
     measurements: dict[str, float] = field(default_factory=dict)
     """Geometry of the token and the measures of the frame it was cut from."""
+    checks: tuple[tuple[str, float | None, str], ...] = ()
+    """The quality checks of the chosen frame: measure name, raw value, status (for the
+    caseworker: the record says what the kiosk measured and judged)."""
 
 
 def token_transform(a: FrameAnalysis, s: PhotoSettings) -> tuple[geo.Coords, tuple[int, int]]:
