@@ -17,15 +17,18 @@ import socket
 import ssl
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kiosk import pki
 from kiosk.handoff.bundle import BundleError, open_
-from kiosk.handoff.record import ApplicationRecord, RecordError
 from kiosk.handoff.references import is_valid_reference
+
+if TYPE_CHECKING:
+    # The record module loads numpy and Pillow (a second at start-up); only fetch needs it.
+    from kiosk.handoff.record import ApplicationRecord
 
 REFUSED, USAGE = 1, 2
 TIMEOUT_S = 30.0
@@ -135,6 +138,8 @@ class CaseworkerClient:
 
     def fetch(self, reference: str, birth: str) -> ApplicationRecord:
         """The verified, decrypted application (nothing is written here)."""
+        from kiosk.handoff.record import ApplicationRecord, RecordError
+
         reference, birth = check_reference(reference), check_birth(birth)
         payload = json.dumps({"birth": birth}).encode()
         status, _, body = self._request("POST", f"/v1/applications/{reference}/fetch",
