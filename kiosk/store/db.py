@@ -211,14 +211,18 @@ class ApplicationStore:
         data_key = envelope.new_data_key()
         sealed = [(reference, name, envelope.seal(data_key, reference, name, data))
                   for name, data in parts.items()]
-        with self._transaction() as db:
-            if db.execute("SELECT 1 FROM applications WHERE reference = ?",
-                          (reference,)).fetchone():
-                raise StoreError("duplicate_reference", f"{reference} is already stored")
-            db.execute("INSERT INTO applications VALUES (?, ?, ?, ?)",
-                       (reference, now, envelope.wrap_key(self._kek, reference, data_key),
-                        ",".join(sorted(parts))))
-            db.executemany("INSERT INTO parts VALUES (?, ?, ?)", sealed)
+        try:
+            with self._transaction() as db:
+                if db.execute("SELECT 1 FROM applications WHERE reference = ?",
+                              (reference,)).fetchone():
+                    raise StoreError("duplicate_reference", f"{reference} is already stored")
+                db.execute("INSERT INTO applications VALUES (?, ?, ?, ?)",
+                           (reference, now, envelope.wrap_key(self._kek, reference, data_key),
+                            ",".join(sorted(parts))))
+                db.executemany("INSERT INTO parts VALUES (?, ?, ?)", sealed)
+        except StoreError as error:
+            self._audit("store_failed", reference, result=error.code)
+            raise
         self._audit("stored", reference, parts=len(parts))
         return reference
 
@@ -317,11 +321,13 @@ class ApplicationStore:
         with self._lock, contextlib.suppress(sqlite3.Error):
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    def _audit(self, event: str, reference: str, parts: int | None = None) -> None:
+    def _audit(self, event: str, reference: str, parts: int | None = None,
+               result: str = "ok") -> None:
         if self.audit is None:
             return
         try:
-            self.audit.record(event, reference=reference, actor="kiosk", parts=parts)
+            self.audit.record(event, reference=reference, actor="kiosk", result=result,
+                              parts=parts)
         except OSError:
             # The application is stored; a full log disk must not undo that. The kiosk's
             # own log says the trail is behind (codes only).

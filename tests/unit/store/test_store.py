@@ -137,7 +137,8 @@ def test_sweep_deletes_only_what_is_past_retention(tmp_path: Path, kek: bytes) -
 
 
 def test_disk_full_keeps_nothing_half_written(tmp_path: Path, kek: bytes) -> None:
-    store = make(tmp_path, kek)
+    trail = AuditTrail(tmp_path / "log", "kiosk-1")
+    store = make(tmp_path / "store", kek, audit=trail)
     kept = store.put(PARTS)
     store._db.execute("PRAGMA max_page_count = 8")  # the edge of the test: a full disk
     with pytest.raises(StoreError) as raised:
@@ -145,6 +146,8 @@ def test_disk_full_keeps_nothing_half_written(tmp_path: Path, kek: bytes) -> Non
     assert raised.value.code == "disk_full"
     assert [item.reference for item in store.pending()] == [kept]
     assert store.verify() == []
+    assert [(line["event"], line["result"]) for line in trail.lines()] == [
+        ("stored", "ok"), ("store_failed", "disk_full")]
 
 
 def test_given_reference_is_used_and_duplicates_refused(tmp_path: Path, kek: bytes) -> None:
