@@ -3,10 +3,13 @@ temporary directory, never in the developer's own ``~/.local/state/pasboks``."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 _HOME = tempfile.mkdtemp(prefix="pasboks-tests-")
+atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 os.environ["XDG_STATE_HOME"] = os.path.join(_HOME, "state")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
 for _name in ("STATE_DIRECTORY", "LOGS_DIRECTORY", "CREDENTIALS_DIRECTORY", "PASBOKS_CONFIG"):
