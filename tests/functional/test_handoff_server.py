@@ -293,7 +293,8 @@ def test_the_sweeper_deletes_expired_applications_on_its_clock(env: Env) -> None
     old.put(make_record(expired).to_parts(), expired)
     old.close()
     fresh = env.put()
-    _wait_for(lambda: expired not in env.store)
+    # The store writes the audit line just after the deletion: wait for the line.
+    _wait_for(lambda: any(line["event"] == "expired" for line in env.audit()))
     assert [item.reference for item in env.store.pending()] == [fresh]
     assert [line["reference"] for line in env.audit() if line["event"] == "expired"] == [
         expired]
