@@ -21,12 +21,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-from PIL import Image
-
+# numpy and Pillow are imported where a record is built: the caseworker's client and the
+# hand-off server only read records, and start a second faster without them.
 from kiosk import __version__
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from kiosk.workflow.session import SessionData
 
 PhotoFormat = Literal["jpeg", "jp2"]
@@ -100,8 +102,11 @@ class ApplicationRecord:
         return ".jp2" if self.photo_format == "jp2" else ".jpg"
 
 
-def signature_png(image: np.ndarray[Any, np.dtype[np.uint8]]) -> bytes:
+def signature_png(image: NDArray[np.uint8]) -> bytes:
     """The signature as a grey PNG (lossless: a signature is thin lines)."""
+    import numpy as np
+    from PIL import Image
+
     buffer = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(image, np.uint8)).convert("L").save(
         buffer, format="PNG", optimize=True)
@@ -112,6 +117,8 @@ def build_record(data: SessionData, reference: str, *, kiosk_id: str, created_at
                  fingerprint_encoding: Literal["raw", "wsq", "png"] = "wsq"
                  ) -> ApplicationRecord:
     """The record of a finished session (raises RecordError if the session is not finished)."""
+    import numpy as np
+
     from kiosk.fingerprint.encoding import iso19794_4_record
 
     if data.document is None or data.photo is None or data.signature is None:

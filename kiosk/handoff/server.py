@@ -39,6 +39,7 @@ from kiosk.handoff.bundle import BundleError, seal
 from kiosk.handoff.record import ApplicationRecord, RecordError
 from kiosk.handoff.references import is_valid_reference
 from kiosk.store.errors import StoreError
+from kiosk.store.sweeper import Sweeper
 
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
@@ -492,36 +493,6 @@ def tls_context(certificate: str, private_key: str, client_ca: str) -> ssl.SSLCo
     return context
 
 
-class Sweeper:
-    """Deletes applications past the retention window every ``every_s`` (the store audits
-    each as ``expired``)."""
-
-    def __init__(self, store: ApplicationStore, every_s: float) -> None:
-        self.store = store
-        self.every_s = every_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="sweeper", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            try:
-                expired = self.store.sweep()
-                if expired:
-                    log.info("swept %d expired applications", len(expired))
-            except StoreError as error:
-                log.error("retention sweep failed: %s", error.code)
-            if self._stop.wait(self.every_s):
-                return
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=5)
-
-
 def parse_listen(listen: str) -> tuple[str, int]:
     """``HOST:PORT`` (``[::1]:8443`` for IPv6) as a socket address; ServeError if not."""
     host, _, port = listen.rpartition(":")
@@ -616,6 +587,5 @@ def start(config: KioskConfig, listen: str | None = None) -> RunningServer:
         why = "address already in use" if error.errno == errno.EADDRINUSE else \
             (error.strerror or str(error))
         raise ServeError(f"cannot listen on {address[0]}:{address[1]}: {why}") from None
-    sweeper = Sweeper(store, config.storage.sweep_every_s)
-    sweeper.start()
+    sweeper = Sweeper(store, config.storage.sweep_every_s).start()
     return RunningServer(http, store, sweeper)
