@@ -78,8 +78,8 @@ class AuditTrail:
             "actor": actor,
             "result": result,
         }
-        for name, value in codes.items():
-            line[name] = value
+        # Codes that do not apply (None) are left out; the fixed fields are always there.
+        line.update({name: value for name, value in codes.items() if value is not None})
         text = json.dumps({name: _checked(name, value) for name, value in line.items()},
                           ensure_ascii=False, separators=(",", ":")) + "\n"
         data = text.encode("utf-8")
