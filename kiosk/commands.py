@@ -14,6 +14,9 @@ from kiosk.config import ConfigError, KioskConfig, load_config
 from kiosk.native_stderr import divert_native_stderr
 
 if TYPE_CHECKING:
+    from kiosk.service.bus import Subscription
+    from kiosk.service.kiosk import KioskService
+
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
@@ -35,6 +38,9 @@ def register(subparsers: Subparsers) -> None:
     front.add_argument("--no-ui", action="store_true",
                        help="drive the kiosk service directly (no UI loaded); print a summary")
     simulate.add_argument("--json", action="store_true", help="print the summary as JSON")
+    simulate.add_argument("--trace", action="store_true",
+                          help="print one line per screen as it shows ('state SCREEN') and "
+                          "'shown REFERENCE' the moment the reference reaches the citizen")
     _config_option(simulate)
     simulate.set_defaults(handler=_simulate)
 
@@ -126,6 +132,7 @@ def _simulate(args: argparse.Namespace) -> int:
     except StartupError as error:
         print(f"kiosk: {error}", file=sys.stderr)
         return 1
+    trace = _trace(kiosk.service) if args.trace else None
     try:
         if args.no_ui:
             summary: SimulationSummary = asyncio.run(play(kiosk, scenario))
@@ -138,6 +145,8 @@ def _simulate(args: argparse.Namespace) -> int:
             summary = asyncio.run(run_in_app(
                 app, lambda driver: play(kiosk, scenario, driver), headless=args.headless))
     finally:
+        if trace is not None:
+            trace.close()
         kiosk.close()
     if args.json:
         print(json.dumps(summary.as_dict()))
@@ -154,6 +163,31 @@ def _simulate(args: argparse.Namespace) -> int:
         if summary.error:
             print(f"error     {summary.error}")
     return 0 if summary.completed else 1
+
+
+def _trace(service: KioskService) -> Subscription:
+    """Print each screen as it shows and each reference the moment the citizen is shown it.
+
+    One flushed line per change, written on the publishing thread before the service goes
+    on, so a process killed a moment later has already told what it showed. The service
+    publishes ``ApplicationCompleted`` only after the store has committed the application:
+    a ``shown`` line is the promise ``kill -9`` tests hold the store to.
+    """
+    from kiosk.service.messages import ApplicationCompleted, Message, StateChanged
+
+    def line(text: str) -> None:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    def hear(message: Message) -> None:
+        if isinstance(message, StateChanged):
+            line(f"state {message.new.value}")
+        elif isinstance(message, ApplicationCompleted):
+            line(f"shown {message.reference}")
+
+    subscription = service.bus.subscribe(hear)
+    line(f"state {service.state.value}")
+    return subscription
 
 
 def _devices_check(args: argparse.Namespace) -> int:
