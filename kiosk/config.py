@@ -206,6 +206,61 @@ class HandoffSettings(_Section):
         return None if value is None else _absolute(value)
 
 
+def default_staff_file() -> Path:
+    """Staff accounts: next to the store when deployed, else in XDG state."""
+    deployed = os.environ.get("STATE_DIRECTORY", "").split(":")[0]
+    return (Path(deployed) if deployed else _xdg_state()) / "staff.sqlite3"
+
+
+class StaffSettings(_Section):
+    """Librarians: their accounts, sign-in rules and what they may record."""
+
+    accounts_file: Path = Field(default_factory=default_staff_file)
+    """SQLite file of staff accounts (names and PIN hashes only), managed by ``kiosk staff``."""
+    idle_s: float = Field(120.0, gt=0)
+    """A staff session at the kiosk ends after this long without a staff tap."""
+    max_attempts: int = Field(5, ge=1)
+    """Wrong PINs before staff sign-in is locked ..."""
+    lockout_s: float = Field(30.0, gt=0)
+    """... for this long, doubling with each further lockout."""
+    override_reasons: tuple[str, ...] = (
+        "religious_head_covering", "medical_device", "medical_condition", "disability",
+        "other")
+    """Reasons staff may give when they override a failed photo check (codes, translated)."""
+    language: str = "da"
+    """Language of staff screens and the console."""
+
+    @field_validator("accounts_file")
+    @classmethod
+    def _must_be_absolute(cls, value: Path) -> Path:
+        return _absolute(value)
+
+
+class ConsoleSettings(_Section):
+    """The librarians' browser console, and this kiosk's link to it."""
+
+    url: str | None = None
+    """Where this kiosk connects (``wss://HOST:PORT/link``); unset: no console."""
+    token_file: Path | None = None
+    """Shared secret (0600) a kiosk proves itself with when it connects to the console."""
+    ca: Path | None = None
+    """CA that issued the console's certificate (the kiosk verifies it)."""
+    name: str = ""
+    """This kiosk's name in the console (``kiosk_id`` when empty)."""
+    place: str = ""
+    """Where it stands, shown in the console (\"Ørestad Library, ground floor\")."""
+    listen: str = "127.0.0.1:8444"
+    """``HOST:PORT`` of ``kiosk console serve``."""
+    certificate: Path | None = None
+    """The console's HTTPS certificate (PEM); unset: a self-signed one made at first start."""
+    private_key: Path | None = None
+
+    @field_validator("token_file", "ca", "certificate", "private_key")
+    @classmethod
+    def _must_be_absolute(cls, value: Path | None) -> Path | None:
+        return None if value is None else _absolute(value)
+
+
 class KioskConfig(BaseSettings):
     """The whole configuration."""
 
@@ -228,6 +283,8 @@ class KioskConfig(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     logs: LogSettings = Field(default_factory=LogSettings)
     handoff: HandoffSettings = HandoffSettings()
+    staff: StaffSettings = Field(default_factory=StaffSettings)
+    console: ConsoleSettings = ConsoleSettings()
     document: DocumentSettings = DocumentSettings()
     photo: PhotoSettings = PhotoSettings()
     fingerprint: FingerprintSettings = FingerprintSettings()
