@@ -18,6 +18,7 @@ from kiosk.fingerprint import commands as fingerprint_commands
 from kiosk.handoff import commands as handoff_commands
 from kiosk.native_stderr import divert_native_stderr
 from kiosk.photo import commands as photo_commands
+from kiosk.staff import commands as staff_commands
 from kiosk.store import commands as store_commands
 
 
@@ -31,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pasboks {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for area in (kiosk_commands, document_commands, photo_commands, fingerprint_commands,
-                 store_commands, handoff_commands):
+                 store_commands, handoff_commands, staff_commands):
         area.register(subparsers)
     return parser
 
