@@ -146,7 +146,9 @@ class StaffAccounts:
              clock: Callable[[], float] = time.time,
              hasher: PasswordHasher | None = None) -> StaffAccounts:
         """The configured accounts file (created, 0600, when missing). Raises StaffError."""
-        settings = getattr(config, "staff", config)
+        from kiosk.config import KioskConfig
+
+        settings = config.staff if isinstance(config, KioskConfig) else config
         return cls(settings.accounts_file, max_attempts=settings.max_attempts,
                    lockout_s=settings.lockout_s, clock=clock, hasher=hasher)
 
