@@ -73,6 +73,11 @@ def build_kiosk(config: KioskConfig, scenario: Scenario | None = None, *,
         service.on_close(sweeper.stop)
     if simulation is not None:
         simulation.attach(service)
+    if run and config.console.url:
+        # The staff console, when configured: the link follows the service from its start.
+        from kiosk.console.link import start_link
+
+        start_link(service)
     if run:
         service.start(open_devices=open_devices)
     return Kiosk(service, simulation)
