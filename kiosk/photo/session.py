@@ -43,12 +43,18 @@ class LivePhotoSession:
         self.guide = Guide(self.settings)
         self.capture = AutoCapture(self.settings)
         self._token: TokenPhoto | None = None
+        #: Defect codes that no longer hold the capture back (a librarian overrode them).
+        self.waived: frozenset[str] = frozenset()
 
     def process(self, frame_bgr: Pixels, timestamp: float | None = None) -> LiveUpdate:
         """Analyse, check, guide and (when everything holds) capture one frame."""
         t = time.monotonic() if timestamp is None else timestamp
         analysis = self.analyzer.analyze(frame_bgr)
         report = assess(analysis, self.settings, "live")
+        if self.waived and report.defects:
+            # "no_face" cannot be waived: without a face there is no photo to take.
+            report = replace(report, defects=tuple(
+                code for code in report.defects if code not in self.waived or code == "no_face"))
         instruction = self.guide.update(report)
         status = self.capture.feed(frame_bgr, report, t)
         if status.state is CaptureState.CAPTURED and self._token is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +23,13 @@ from drivers.interfaces import Device, Health
 from kiosk.config import KioskConfig
 from kiosk.devices import Devices
 from kiosk.service.bus import Bus
-from kiosk.service.buttons import event_for
+from kiosk.service.buttons import (
+    HEALTH_CHECK,
+    SIGN_OUT,
+    event_for,
+    is_staff_button,
+    staff_event_for,
+)
 from kiosk.service.devtools import DeveloperControls
 from kiosk.service.messages import (
     ApplicationCompleted,
@@ -34,14 +41,27 @@ from kiosk.service.messages import (
     Refused,
     ServiceAvailability,
     StaffActionTaken,
+    StaffNotice,
+    StaffRefused,
+    StaffSignedIn,
+    StaffSignedOut,
+    StaffSignInFailed,
     StateChanged,
+    StepProgress,
 )
-from kiosk.service.runners import RUNNERS, FingerprintRunner, StepInput, StepRunner
+from kiosk.service.runners import (
+    RUNNERS,
+    FingerprintRunner,
+    PhotoRunner,
+    StepInput,
+    StepRunner,
+)
 from kiosk.workflow import IllegalEventError, Session, State
 from kiosk.workflow import events as ev
 
 if TYPE_CHECKING:
     from kiosk.audit import AuditTrail
+    from kiosk.staff.accounts import SignInResult, StaffAccounts
     from kiosk.steps.fingerprints import FingerStep
     from kiosk.store.db import ApplicationStore
 
@@ -57,6 +77,15 @@ KEEP_FINGERS = frozenset({State.FINGERPRINTS, State.HELP, State.DEVICE_ERROR,
 SYSTEM = "system"
 #: How often the service's thread looks at the inactivity clock (seconds).
 TICK_S = 0.2
+#: States where the citizen's session has ended: a librarian signed in at the kiosk is
+#: signed out (the next citizen must not find staff rights open).
+SESSION_ENDS = frozenset({State.WELCOME, State.DONE, State.ABORTED})
+#: Longest staff notice shown on the kiosk's screen (characters).
+NOTICE_MAX = 200
+#: Characters a notice must not carry to the screen (controls, and Unicode's bidi overrides
+#: and invisible formatting that could disguise the text).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 
 
 class KioskService:
@@ -92,6 +121,13 @@ class KioskService:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._closed = False
+        #: Staff sign-in at the kiosk: the accounts (opened on first use), who is signed in
+        #: and when they last tapped a staff control (monotonic).
+        self._accounts: StaffAccounts | None = None
+        self._staff_name: str | None = None
+        self._staff_seen = 0.0
+        #: The photo check the live frames fail now (what a librarian may override).
+        self._photo_failing: str | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -156,8 +192,75 @@ class KioskService:
         return self._call(lambda: self._handle(event))
 
     def staff(self, event: ev.StaffEvent) -> Future[State]:
-        """A staff action; the actor is recorded and audited."""
+        """A staff action from an authenticated front-end (the console: ``console:<name>``);
+        the actor is recorded and audited. Buttons at the kiosk go through :meth:`press`."""
         return self.send(event)
+
+    # --- staff at the kiosk ---------------------------------------------------------------
+
+    @property
+    def staff_signed_in(self) -> str | None:
+        """The staff name signed in at the kiosk's screen, or None."""
+        return self._staff_name
+
+    def use_staff_accounts(self, accounts: StaffAccounts) -> None:
+        """Check sign-ins against ``accounts`` instead of ``config.staff.accounts_file``
+        (a simulation's own throwaway accounts)."""
+        self._accounts = accounts
+
+    def sign_in(self, name: str, pin: str) -> Future[SignInResult]:
+        """A librarian signs in at the kiosk's screen with their name and PIN.
+
+        The PIN is checked on a thread of its own (argon2id takes a tenth of a second), then
+        the result is applied on the service's thread: on success ``name`` is the actor of
+        every staff button until the staff session ends. Audited and published either way;
+        the PIN is never kept, logged or audited.
+        """
+        from kiosk.staff.accounts import SignInResult, StaffError
+
+        future: Future[SignInResult] = Future()
+
+        def check() -> None:
+            try:
+                result = self._staff_accounts().verify(name, pin)
+            except StaffError as error:
+                log.error("staff sign-in impossible: %s", error)
+                result = SignInResult("unavailable")
+            except Exception as error:  # the sign-in screen must get an answer
+                log.exception("staff sign-in failed")
+                future.set_exception(error)
+                return
+            applied = self._call(lambda: self._signed_in(name, result))
+            applied.add_done_callback(lambda done: future.set_result(result))
+
+        threading.Thread(target=check, name="staff-sign-in", daemon=True).start()
+        return future
+
+    def sign_out(self) -> Future[None]:
+        """End the staff session at the kiosk (nothing happens when nobody is signed in)."""
+        return self._call(lambda: self._end_staff_session("signed_out"))
+
+    def staff_touch(self) -> None:
+        """A librarian tapped something in staff mode: the staff session stays open."""
+        def seen() -> None:
+            if self._staff_name is not None:
+                self._staff_seen = time.monotonic()
+
+        self._inbox.put(seen)
+
+    def post_notice(self, text: str, actor: str) -> None:
+        """Show a librarian's short message (from the console) on the kiosk's screen.
+
+        Control and invisible formatting characters are dropped, whitespace collapsed and the
+        text cut to 200 characters. Audited as ``staff_notice`` without the text.
+        """
+        shown = _INVISIBLE.sub("", _CONTROL.sub(" ", text))
+        cleaned = " ".join(shown.split())[:NOTICE_MAX]
+        if not cleaned:
+            log.warning("empty staff notice from %s ignored", actor)
+            return
+        self._audit("staff_notice", actor=actor, length=len(cleaned))
+        self.publish(StaffNotice(kiosk_id=self.config.kiosk_id, actor=actor, text=cleaned))
 
     def touch(self) -> None:
         """The citizen touched the screen: restart the inactivity clock."""
@@ -184,6 +287,9 @@ class KioskService:
 
     def publish(self, message: Message) -> None:
         """Publish a message to every subscriber."""
+        if isinstance(message, StepProgress) and message.state is State.PHOTO:
+            # What staff would override if asked now (a tuple swap: atomic across threads).
+            self._photo_failing = message.defects[0] if message.defects else None
         self.bus.publish(message)
 
     # --- what runners use ---------------------------------------------------------------------
@@ -236,9 +342,17 @@ class KioskService:
             else:
                 command()
             self.session.tick()
+            if (self._staff_name is not None
+                    and time.monotonic() - self._staff_seen >= self.config.staff.idle_s):
+                self._end_staff_session("idle")
 
     def _press(self, button: str) -> State:
         state = self.session.state
+        if button == SIGN_OUT:
+            self._end_staff_session("signed_out")
+            return state
+        if is_staff_button(button):
+            return self._staff_press(button)
         try:
             event = event_for(state, button)
         except KeyError:
@@ -247,6 +361,77 @@ class KioskService:
         if event is None:
             return state
         return self._handle(event)
+
+    def _staff_press(self, button: str) -> State:
+        """A staff button at the kiosk: refused without a staff sign-in, else the signed-in
+        librarian's action."""
+        state = self.session.state
+        actor = self._staff_name
+        if actor is None:
+            shown = _INVISIBLE.sub("", _CONTROL.sub("", button))[:64]
+            log.warning("staff button %r pressed without a staff sign-in: refused", shown)
+            self._audit("staff_refused", button=shown, state=state.value)
+            self.publish(StaffRefused(kiosk_id=self.config.kiosk_id, button=shown))
+            return state
+        self._staff_seen = time.monotonic()
+        if button == HEALTH_CHECK:
+            self._audit("staff_action", actor=actor, action="HealthCheck")
+            self.request_health_check()
+            return state
+        step = self.session.underneath if state is State.HELP else state
+        event = staff_event_for(step, button, actor,
+                                override_reasons=self.config.staff.override_reasons,
+                                failing_check=self._photo_failing)
+        if event is None:
+            log.warning("staff button %r does nothing on the %s screen", button, state.value)
+            return state
+        if state is State.HELP and isinstance(event, ev.MarkFingerUnavailable | ev.OverrideCheck):
+            # The librarian answers the call by acting on the step: the citizen goes back to it.
+            self._handle(ev.DismissHelp())
+        return self._handle(event)
+
+    def _staff_accounts(self) -> StaffAccounts:
+        if self._accounts is None:
+            from kiosk.staff.accounts import StaffAccounts
+
+            self._accounts = StaffAccounts.open(self.config)
+        return self._accounts
+
+    def _signed_in(self, name: str, result: SignInResult) -> None:
+        """A sign-in's result, on the service's thread."""
+        kiosk_id = self.config.kiosk_id
+        if result.ok:
+            if self._staff_name is not None and self._staff_name != result.name:
+                self._end_staff_session("signed_out")
+            self._staff_name, self._staff_seen = result.name, time.monotonic()
+            log.info("staff signed in")
+            self._audit("staff_signed_in", actor=result.name)
+            self.publish(StaffSignedIn(kiosk_id=kiosk_id, actor=result.name))
+        elif result.locked:
+            log.warning("staff sign-in locked for %.0f s", result.retry_after_s)
+            self._audit("staff_locked", result="refused",
+                        retry_after_s=round(result.retry_after_s))
+            self.publish(StaffSignInFailed(kiosk_id=kiosk_id, reason="locked",
+                                           retry_after_s=result.retry_after_s))
+        else:
+            # A wrong PIN names a real account; an unknown name may be a PIN typed in the
+            # wrong field, so it is not written down.
+            log.warning("staff sign-in failed (%s)", result.status)
+            self._audit("staff_sign_in_failed", result="refused",
+                        actor=name if result.status == "wrong" else None,
+                        reason=result.status)
+            self.publish(StaffSignInFailed(
+                kiosk_id=kiosk_id,
+                reason="unavailable" if result.status == "unavailable" else "refused"))
+
+    def _end_staff_session(self, reason: str) -> None:
+        actor = self._staff_name
+        if actor is None:
+            return
+        self._staff_name = None
+        log.info("staff signed out (%s)", reason)
+        self._audit("staff_signed_out", actor=actor, reason=reason)
+        self.publish(StaffSignedOut(kiosk_id=self.config.kiosk_id, actor=actor, reason=reason))
 
     def _handle(self, event: ev.Event) -> State:
         try:
@@ -276,6 +461,8 @@ class KioskService:
                                       underneath=self.session.underneath,
                                       language=self.session.data.language, actor=actor))
         self._announce(new, old, event, actor)
+        if new in SESSION_ENDS and old is not new:
+            self._end_staff_session("session_ended")
 
     def _stayed(self, event: ev.Event) -> None:
         """A recorded staff event that changes no screen."""
@@ -288,6 +475,9 @@ class KioskService:
             if isinstance(self._runner, FingerprintRunner):
                 # Show the next finger at once, not after the reader's poll.
                 self._runner.show_request()
+        elif isinstance(event, ev.OverrideCheck) and isinstance(self._runner, PhotoRunner):
+            # The live capture stops waiting for the overridden check.
+            self._runner.waive(event.check)
 
     def _moved(self, old: State, new: State, event: ev.Event) -> None:
         if self._runner is not None:
@@ -299,6 +489,8 @@ class KioskService:
         runner_type = RUNNERS.get(new)
         if runner_type is None:
             return
+        if runner_type is PhotoRunner:
+            self._photo_failing = None
         step = StepInput(self.session.data,
                          retrying=old is State.DEVICE_ERROR and isinstance(event, ev.RetryDevice))
         if runner_type is FingerprintRunner:
@@ -351,12 +543,13 @@ class KioskService:
             case _:
                 pass
 
-    def _audit(self, event: str, *, actor: str | None = None, action: str | None = None,
-               reason: str | None = None, state: str | None = None) -> None:
+    def _audit(self, event: str, *, actor: str | None = None, result: str = "ok",
+               **codes: str | int | float | None) -> None:
         if self.trail is None:
             return
         try:
-            self.trail.record(event, actor=actor, action=action, reason=reason, state=state)
+            self.trail.record(event, actor=actor, result=result,
+                              **codes)  # type: ignore[arg-type]  # codes never name "reference"
         except (OSError, ValueError) as error:
             log.error("audit trail not written (%s): %s", type(error).__name__, event)
 

@@ -85,6 +85,8 @@ class StepProgress(Message):
     #: The citizen did something at a device (a face in view, a finger pressed): it keeps the
     #: session alive, like a tap.
     activity: bool = False
+    #: Photo: the codes of the checks the frame fails now (what staff may override).
+    defects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,3 +154,44 @@ class ServiceAvailability(Message):
     in_service: bool
     actor: str
     reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffSignedIn(Message):
+    """A librarian signed in at the kiosk's screen (``actor``: their staff name)."""
+
+    actor: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffSignedOut(Message):
+    """The staff session at the kiosk ended: ``signed_out``, ``idle`` or ``session_ended``."""
+
+    actor: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffSignInFailed(Message):
+    """A staff sign-in at the kiosk failed: ``refused`` (wrong PIN or unknown name, never
+    told apart), ``locked`` (``retry_after_s`` left) or ``unavailable`` (no accounts file)."""
+
+    reason: str
+    retry_after_s: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffRefused(Message):
+    """A staff-only button was pressed without a staff sign-in; nothing was done."""
+
+    button: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffNotice(Message):
+    """A short message from a librarian (the console) for the kiosk's screen.
+
+    ``text`` is at most 200 printable characters; it is shown, never audited or logged."""
+
+    actor: str
+    text: str = field(repr=False)

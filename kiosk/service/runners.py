@@ -145,13 +145,13 @@ class StepRunner:
                  fraction: float | None = None, activity: bool = False,
                  finger: int | None = None, attempt: int | None = None,
                  attempts: int | None = None, phase: str = "",
-                 quality: int | None = None) -> None:
+                 quality: int | None = None, defects: tuple[str, ...] = ()) -> None:
         """Publish the step's live status."""
         message = StepProgress(
             kiosk_id=self.host.config.kiosk_id, state=self.state, key=key, values=values or {},
             feedback=feedback, feedback_values=feedback_values or {}, fraction=fraction,
             finger=finger, attempt=attempt, attempts=attempts, phase=phase, quality=quality,
-            activity=activity)
+            activity=activity, defects=defects)
         if activity:
             self.touch()
         self.host.publish(message)
@@ -211,10 +211,23 @@ class IdentifyRunner(StepRunner):
 
 
 class PhotoRunner(StepRunner):
-    """Live frames through the photo core: guidance, hold-still progress, the photo."""
+    """Live frames through the photo core: guidance, hold-still progress, the photo.
+
+    Checks a librarian overrode (``OverrideCheck``, kept in the session's staff actions) no
+    longer hold the capture back; the photo's own check results still say they failed.
+    """
 
     state = State.PHOTO
     device = "camera"
+
+    def __init__(self, host: RunnerHost, step: StepInput) -> None:
+        super().__init__(host, step)
+        self.waived = frozenset(record.subject for record in step.data.staff_actions
+                                if record.action == "override" and record.subject)
+
+    def waive(self, check: str) -> None:
+        """A librarian overrode ``check`` (a defect code) while the step runs."""
+        self.waived = self.waived | {check}
 
     def run(self) -> None:
         from kiosk.steps.photo import PhotoStep
@@ -224,7 +237,7 @@ class PhotoRunner(StepRunner):
         kiosk_id = self.host.config.kiosk_id
         try:
             last_index = -1
-            said: tuple[str, float] | None = None
+            said: tuple[str, float, tuple[str, ...]] | None = None
             self.progress("ui.photo.starting")
             while not self.cancelled:
                 camera.raise_if_failed()
@@ -233,12 +246,14 @@ class PhotoRunner(StepRunner):
                     time.sleep(0.01)
                     continue
                 last_index = frame.index
+                capture.waive(self.waived)
                 update = capture.feed(frame)
                 self.host.publish(PreviewFrame(kiosk_id=kiosk_id, pixels=update.preview))
                 # Every analysed frame reports; most say what the frame before said.
-                if (update.text_key, update.progress) != said:
-                    said = (update.text_key, update.progress)
-                    self.progress(update.text_key, fraction=update.progress)
+                if (update.text_key, update.progress, update.defects) != said:
+                    said = (update.text_key, update.progress, update.defects)
+                    self.progress(update.text_key, fraction=update.progress,
+                                  defects=update.defects)
                 if update.citizen_present:
                     self.touch()
                 if update.result is not None:

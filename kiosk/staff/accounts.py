@@ -38,7 +38,8 @@ MAX_SECRET = 128
 #: The scope of sign-ins on the kiosk's own screen.
 KIOSK_SCOPE = "kiosk"
 
-Status = Literal["ok", "wrong", "unknown", "locked"]
+#: ``unavailable``: the accounts file could not be used (set by callers, never by ``verify``).
+Status = Literal["ok", "wrong", "unknown", "locked", "unavailable"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS staff (

@@ -25,6 +25,8 @@ class PhotoUpdate:
     result: TokenPhoto | None = None
     #: A face is in view: someone is standing at the camera.
     citizen_present: bool = False
+    #: Codes of the checks the frame fails (after any a librarian overrode).
+    defects: tuple[str, ...] = ()
 
 
 class PhotoStep:
@@ -34,6 +36,10 @@ class PhotoStep:
         self.session = LivePhotoSession(settings)
         self._last_sample: NDArray[np.uint8] | None = None
         self._last_update: PhotoUpdate | None = None
+
+    def waive(self, checks: frozenset[str]) -> None:
+        """Stop waiting for these checks (defect codes a librarian overrode)."""
+        self.session.waived = checks
 
     def feed(self, frame: Frame) -> PhotoUpdate:
         """Analyse one camera frame.
@@ -62,7 +68,8 @@ class PhotoStep:
         result = update.token
         progress = 1.0 if result else status.progress
         present = update.report.analysis is not None and update.report.analysis.has_face
-        return PhotoUpdate(text_key, frame.pixels, progress, result, present)
+        return PhotoUpdate(text_key, frame.pixels, progress, result, present,
+                           update.report.defects)
 
     def close(self) -> None:
         """Release the models."""

@@ -51,7 +51,7 @@ def test_every_screen_button_sends_an_event_its_state_accepts() -> None:
             assert event_for(state, button) == event
     assert event_for(State.PHOTO, "help") == ev.RequestHelp()
     assert event_for(State.SUMMARY, "lang-da") == ev.SetLanguage("da")
-    assert event_for(State.FINGERPRINTS, "finger-unavailable") is None
+    assert event_for(State.HELP, "staff-open") is None
     with pytest.raises(KeyError):
         event_for(State.WELCOME, "consent")
 

@@ -14,13 +14,15 @@ from drivers.unsupported import UnsupportedDevice
 from kiosk.config import KioskConfig, SimulatorSettings, TimeoutSettings
 from kiosk.devices import Devices
 from kiosk.service import messages as news
-from kiosk.service.buttons import SCREEN_BUTTONS, VIEW_BUTTONS
+from kiosk.service.buttons import SCREEN_BUTTONS, VIEW_BUTTONS, staff_buttons
 from kiosk.service.kiosk import KioskService
 from kiosk.workflow import State
 from kiosk.workflow import events as ev
 
 BUTTONS = sorted({button for buttons in SCREEN_BUTTONS.values() for button in buttons}
-                 | VIEW_BUTTONS | {"help", "cancel", "lang-da", "lang-en", "nonsense"})
+                 | VIEW_BUTTONS | {"help", "cancel", "lang-da", "lang-en", "nonsense"}
+                 # Staff buttons without a staff sign-in: always refused.
+                 | set(staff_buttons(KioskConfig().staff.override_reasons)) | {"sign-out"})
 STAFF = [ev.TakeOutOfService("lib-1", "maintenance"), ev.PutBackInService("lib-1"),
          ev.EndSession("lib-1"), ev.AcknowledgeHelp("lib-1"),
          ev.MarkFingerUnavailable("lib-1", "bandaged"),
@@ -66,6 +68,12 @@ class ServiceMachine(RuleBasedStateMachine):
             if isinstance(message, news.StateChanged):
                 assert message.old is self.last, (message, self.last)
                 self.last = message.new
+
+    @invariant()
+    def no_staff_action_without_a_staff_member(self) -> None:
+        # Nobody signs in here: only the trusted staff() path records actions.
+        assert all(record.actor == "lib-1" for record in self.service.session.data.staff_actions)
+        assert self.service.staff_signed_in is None
 
     @invariant()
     def nothing_went_wrong_inside(self) -> None:
