@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from kiosk import __version__
 from kiosk import commands as kiosk_commands
+from kiosk.console import commands as console_commands
 from kiosk.document import commands as document_commands
 from kiosk.fingerprint import commands as fingerprint_commands
 from kiosk.handoff import commands as handoff_commands
@@ -32,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pasboks {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for area in (kiosk_commands, document_commands, photo_commands, fingerprint_commands,
-                 store_commands, handoff_commands, staff_commands):
+                 store_commands, handoff_commands, staff_commands, console_commands):
         area.register(subparsers)
     return parser
 

@@ -139,21 +139,27 @@ class ConsoleLink:
                     delay = BACKOFF_S[0]
                     log.info("connected to the console at %s", self.url)
                     self._converse(connection)
-            except InvalidStatus as error:
-                log.warning("the console refused the link (HTTP %s); retrying in %.1f s",
-                            error.response.status_code, delay)
-            except (OSError, InvalidHandshake, InvalidURI, ConnectionClosed,
-                    TimeoutError) as error:
-                log.warning("console link: %s; retrying in %.1f s",
-                            type(error).__name__, delay)
-            except Exception:  # the link must never take the kiosk down
-                log.exception("console link failed; retrying in %.1f s", delay)
+            except Exception as error:
+                if self._stop.is_set():
+                    break
+                self._failed(error, delay)
             finally:
                 self._connection = None
                 self.connected.clear()
             if self._stop.wait(delay):
                 break
             delay = min(delay * 2, BACKOFF_S[1])
+
+    @staticmethod
+    def _failed(error: Exception, delay: float) -> None:
+        if isinstance(error, InvalidStatus):
+            log.warning("the console refused the link (HTTP %s); retrying in %.1f s",
+                        error.response.status_code, delay)
+        elif isinstance(error, OSError | InvalidHandshake | InvalidURI | ConnectionClosed
+                        | TimeoutError):
+            log.warning("console link: %s; retrying in %.1f s", type(error).__name__, delay)
+        else:  # the link must never take the kiosk down
+            log.error("console link failed; retrying in %.1f s", delay, exc_info=error)
 
     def _converse(self, connection: Connection) -> None:
         self.connected.set()
@@ -225,11 +231,8 @@ class ConsoleLink:
 
 
 def post_notice(service: KioskService, text: str, actor: str) -> str:
-    """Show a staff message on the kiosk's screen (``KioskService.post_notice``)."""
-    poster = getattr(service, "post_notice", None)
-    if poster is None:
-        return "unsupported"
-    poster(text, actor)
+    """Show a staff message on the kiosk's screen."""
+    service.post_notice(text, actor)
     return "ok"
 
 

@@ -60,8 +60,14 @@ def is_code(value: object) -> bool:
 
 
 def is_name(value: object) -> bool:
-    """A staff or kiosk name usable as an id (letters, digits, ``._@-``)."""
+    """A kiosk id (letters, digits, ``._@-``)."""
     return isinstance(value, str) and bool(_NAME.match(value))
+
+
+def is_staff_name(value: object) -> bool:
+    """A staff name or actor: one printable line of at most 64 characters, no outer spaces."""
+    return (isinstance(value, str) and 0 < len(value) <= 64 and value == value.strip()
+            and value.isprintable())
 
 
 def clean_text(value: object, limit: int) -> str:
@@ -99,7 +105,7 @@ def parse_action(frame: dict[str, Any]) -> Action:
     if action not in ACTIONS:
         raise ProtocolError("unknown action")
     if not (isinstance(actor, str) and actor.startswith(ACTOR_PREFIX)
-            and is_name(actor[len(ACTOR_PREFIX):])):
+            and is_staff_name(actor[len(ACTOR_PREFIX):])):
         raise ProtocolError("actor must be console:NAME")
     text = ""
     reason = ""
@@ -135,7 +141,7 @@ def check_snapshot(frame: dict[str, Any]) -> dict[str, Any]:
             raise ProtocolError(f"{name} must be a code")
     if out["underneath"] is not None and not is_code(out["underneath"]):
         raise ProtocolError("underneath must be a code")
-    if out["staff"] is not None and not is_name(out["staff"]):
+    if out["staff"] is not None and not is_staff_name(out["staff"]):
         raise ProtocolError("staff must be a staff name")
     out["help"] = _help(out["help"])
     out["devices"] = _devices(out["devices"])
@@ -154,7 +160,7 @@ def _help(value: dict[str, Any] | None) -> dict[str, Any] | None:
     if value is None:
         return None
     by = value.get("acknowledged_by")
-    if by is not None and not (isinstance(by, str) and is_name(by.removeprefix(ACTOR_PREFIX))):
+    if by is not None and not is_staff_name(by):
         raise ProtocolError("acknowledged_by must be a staff name")
     state = value.get("state")
     if state is not None and not is_code(state):

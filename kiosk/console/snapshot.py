@@ -22,6 +22,8 @@ from kiosk.service.messages import (
     Refused,
     ServiceAvailability,
     StaffActionTaken,
+    StaffSignedIn,
+    StaffSignedOut,
     StateChanged,
 )
 from kiosk.workflow import State
@@ -34,9 +36,8 @@ log = logging.getLogger(__name__)
 
 #: Messages that change what the console shows (StepProgress and the like do not).
 RELEVANT = (StateChanged, HelpRequested, HelpAcknowledged, Refused, DeviceHealth,
-            ServiceAvailability, ApplicationCompleted, StaffActionTaken)
-#: The staff sign-in messages at the kiosk (by name: staff sign-in is the kiosk's own feature).
-STAFF_SESSION = ("StaffSignedIn", "StaffSignedOut")
+            ServiceAvailability, ApplicationCompleted, StaffActionTaken, StaffSignedIn,
+            StaffSignedOut)
 #: How long the store's count is reused before it is asked again (seconds).
 STORE_EVERY_S = 5.0
 
@@ -52,7 +53,6 @@ class KioskWatch:
             name: {"ok": True, "code": ""} for name, _device in service.devices.items()}
         self._out_reason = ""
         self._refusal: tuple[str, float] | None = None
-        self._staff: str | None = None
         self._store: tuple[float, dict[str, Any]] | None = None
         #: Set whenever something the console shows may have changed.
         self.changed = threading.Event()
@@ -71,14 +71,6 @@ class KioskWatch:
 
     def hear(self, message: Message) -> None:
         """A bus callback: quick, never raises."""
-        kind = type(message).__name__
-        if kind in STAFF_SESSION:
-            actor = getattr(message, "actor", None)
-            with self._lock:
-                self._staff = actor if kind == "StaffSignedIn" and isinstance(actor, str) \
-                    else None
-            self.changed.set()
-            return
         if not isinstance(message, RELEVANT):
             return
         with self._lock:
@@ -124,7 +116,6 @@ class KioskWatch:
                 out_reason = "other"
             refusal = None if self._refusal is None else {
                 "reason": self._refusal[0], "age_s": round(max(0.0, now - self._refusal[1]), 1)}
-            staff = self._staff
         return {
             "type": "snapshot",
             "kiosk_id": config.kiosk_id,
@@ -139,7 +130,7 @@ class KioskWatch:
             "out_of_service_reason": out_reason,
             "applications": self._applications(now),
             "last_refusal": refusal,
-            "staff": staff,
+            "staff": service.staff_signed_in,
         }
 
     def _applications(self, now: float) -> dict[str, Any]:
