@@ -8,8 +8,12 @@ Textual front-end clicks the real buttons with its Pilot. Both produce the same 
 from __future__ import annotations
 
 import asyncio
+import secrets
+import shutil
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.config import KioskConfig
@@ -114,6 +118,9 @@ class Driver(Protocol):
         """The screen showing now."""
         ...
 
+    async def sign_in(self, name: str, pin: str) -> None:
+        """A librarian signs in at the kiosk with ``name`` and ``pin``."""
+
 
 class KioskLike(Protocol):
     """A built kiosk (``kiosk.composition.Kiosk``): its service and its simulation."""
@@ -144,15 +151,23 @@ class ServiceDriver:
     def current(self) -> str:
         return self.service.state.value
 
+    async def sign_in(self, name: str, pin: str) -> None:
+        result = self.service.sign_in(name, pin).result(timeout=60)
+        if not result.ok:
+            raise ScenarioTimeout(f"staff sign-in as {name!r} failed ({result.status})")
+
 
 class ScenarioPlayer:
     """Plays a scenario's steps through a front-end's driver, each once its screen shows."""
 
-    def __init__(self, scenario: Scenario, simulation: Simulated | None, driver: Driver) -> None:
+    def __init__(self, scenario: Scenario, simulation: Simulated | None, driver: Driver,
+                 pins: dict[str, str] | None = None) -> None:
         self.scenario = scenario
         self.simulation = simulation
         self.driver = driver
         self.taps = 0
+        #: The throwaway staff accounts' PINs, by name (see :func:`staff_for`).
+        self.pins = pins or {}
 
     async def play(self) -> None:
         """Do every step in order; raises ScenarioTimeout when a screen never comes."""
@@ -183,6 +198,9 @@ class ScenarioPlayer:
             simulation.clear(step.clear)
         elif step.persona is not None and simulation is not None:
             simulation.set_persona(step.persona)
+        elif step.sign_in is not None:
+            await self.driver.sign_in(step.sign_in, self.pins[step.sign_in])
+            self.taps += 1
 
 
 async def play(kiosk: KioskLike, scenario: Scenario, driver: Driver | None = None
@@ -191,7 +209,8 @@ async def play(kiosk: KioskLike, scenario: Scenario, driver: Driver | None = Non
     service = kiosk.service
     summary = SimulationSummary(scenario.name)
     subscription = service.bus.subscribe(summary.hear)
-    player = ScenarioPlayer(scenario, kiosk.simulation, driver or ServiceDriver(service))
+    staff_dir, pins = staff_for(scenario, service)
+    player = ScenarioPlayer(scenario, kiosk.simulation, driver or ServiceDriver(service), pins)
     started = time.monotonic()
     try:
         await player.play()
@@ -199,9 +218,29 @@ async def play(kiosk: KioskLike, scenario: Scenario, driver: Driver | None = Non
         summary.error = str(error)
     finally:
         subscription.close()
+        if staff_dir is not None:
+            shutil.rmtree(staff_dir, ignore_errors=True)
         summary.taps = player.taps
         summary.close(list(service.session.history), kiosk.simulation, started)
     return summary
+
+
+def staff_for(scenario: Scenario, service: KioskService) -> tuple[Path | None, dict[str, str]]:
+    """The librarians a scenario signs in: accounts with random PINs in a throwaway file the
+    service then checks sign-ins against (never the kiosk's own accounts file, and no PIN
+    that anyone could know). Returns the file's directory (to delete) and the PINs."""
+    names = sorted({step.sign_in for step in scenario.steps if step.sign_in is not None})
+    if not names:
+        return None, {}
+    from kiosk.staff.accounts import StaffAccounts
+
+    directory = Path(tempfile.mkdtemp(prefix="pasboks-staff-"))
+    accounts = StaffAccounts(directory / "staff.sqlite3")
+    pins = {name: f"{secrets.randbelow(10**8):08d}" for name in names}
+    for name, pin in pins.items():
+        accounts.add(name, pin)
+    service.use_staff_accounts(accounts)
+    return directory, pins
 
 
 def simulator_config(config: KioskConfig) -> KioskConfig:

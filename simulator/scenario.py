@@ -83,14 +83,17 @@ class Step(_Model):
     """Parameters of the injected fault (``delay``, ``count``, ``mode``...)."""
     persona: str | None = None
     """Switch the camera persona."""
+    sign_in: str | None = Field(None, min_length=1, max_length=32)
+    """A librarian signs in at the kiosk under this staff name (the player makes the account,
+    with a random PIN, in a throwaway accounts file: no PIN is written in a scenario)."""
     wait_s: float = 0.0
     """Pause before acting."""
 
     @model_validator(mode="after")
     def _one_action(self) -> Step:
-        actions = [self.tap, self.fault, self.clear, self.persona]
+        actions = [self.tap, self.fault, self.clear, self.persona, self.sign_in]
         if sum(action is not None for action in actions) > 1:
-            raise ValueError("a step does one thing: tap, fault, clear or persona")
+            raise ValueError("a step does one thing: tap, fault, clear, persona or sign_in")
         return self
 
 

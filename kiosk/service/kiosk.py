@@ -199,6 +199,11 @@ class KioskService:
     # --- staff at the kiosk ---------------------------------------------------------------
 
     @property
+    def photo_failing(self) -> str | None:
+        """The photo check (defect code) the live frames fail now, for staff to override."""
+        return self._photo_failing
+
+    @property
     def staff_signed_in(self) -> str | None:
         """The staff name signed in at the kiosk's screen, or None."""
         return self._staff_name

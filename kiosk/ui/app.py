@@ -8,7 +8,9 @@ or a core: the service does.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
+from typing import Literal
 
 from textual import events
 from textual.app import App
@@ -30,6 +32,7 @@ from kiosk.ui.screens.simple import (
     RefusedScreen,
     WelcomeScreen,
 )
+from kiosk.ui.screens.staff import StaffModeScreen, StaffScreen, StaffSignInScreen
 from kiosk.ui.screens.steps import (
     FingerprintsScreen,
     HandoffScreen,
@@ -43,6 +46,9 @@ from kiosk.ui.view import KioskView
 from kiosk.workflow import State
 
 log = logging.getLogger(__name__)
+
+#: How long a librarian's message stays on the citizen's screen unless tapped away (seconds).
+NOTICE_S = 20.0
 
 SCREENS: dict[State, type[KioskScreen]] = {
     screen.state: screen
@@ -69,6 +75,9 @@ class KioskApp(App[None]):
         self.config = service.config
         self._translator = Translator(service.session.data.language)
         self._subscription: Subscription | None = None
+        #: What is on screen: the citizen's screen of the state, or a staff screen over it.
+        self._showing: Literal["citizen", "sign-in", "staff"] = "citizen"
+        self._notice: tuple[str, float] | None = None
 
     # --- what screens use ----------------------------------------------------------------
 
@@ -89,6 +98,39 @@ class KioskApp(App[None]):
         """The citizen tapped ``button``: the service decides what it means."""
         self.service.press(button)
 
+    @property
+    def notice(self) -> str | None:
+        """A librarian's message to show on the citizen's screens now, or None."""
+        if self._notice is None or time.monotonic() >= self._notice[1]:
+            return None
+        return self._notice[0]
+
+    def dismiss_notice(self) -> None:
+        """The message was tapped away (or its time is up)."""
+        self._notice = None
+        if isinstance(self.screen, KioskScreen):
+            self.screen.show_notice()
+
+    def open_staff(self) -> None:
+        """Show the staff sign-in, or staff mode when a librarian is signed in."""
+        if self.service.staff_signed_in is not None:
+            self._show("staff")
+        else:
+            self._show("sign-in")
+
+    def close_staff(self) -> None:
+        """Back to the citizen's screen (a signed-in librarian stays signed in)."""
+        self._show("citizen")
+
+    def _show(self, what: Literal["citizen", "sign-in", "staff"]) -> None:
+        self._showing = what
+        if what == "staff":
+            self.switch_screen(StaffModeScreen())
+        elif what == "sign-in":
+            self.switch_screen(StaffSignInScreen())
+        else:
+            self.switch_screen(SCREENS[self.service.state]())
+
     # --- plumbing ------------------------------------------------------------------------
 
     def on_mount(self) -> None:
@@ -104,13 +146,36 @@ class KioskApp(App[None]):
         if isinstance(item, news.StateChanged):
             # The next citizen's welcome comes in the kiosk's default language.
             self._translator = Translator(item.language or self.language)
-            self.switch_screen(SCREENS[item.new]())
+            if self._showing == "staff":
+                self._show("staff")  # staff mode for the new state
+            elif self._showing == "citizen":
+                self._show("citizen")
+            # (a sign-in being typed stays)
         elif isinstance(item, news.LanguageChanged):
             self._translator = Translator(item.language)
             if isinstance(self.screen, KioskScreen):
                 self.screen.retranslate()
-        elif isinstance(self.screen, KioskScreen):
+        elif isinstance(item, news.StaffSignedIn):
+            if self._showing != "citizen":
+                self._show("staff")
+        elif isinstance(item, news.StaffSignedOut):
+            if self._showing == "staff":
+                self._show("citizen")
+        elif isinstance(item, news.StaffRefused):
+            # A staff control without a staff sign-in: ask for one.
+            if self._showing != "sign-in":
+                self._show("sign-in")
+        elif isinstance(item, news.StaffNotice):
+            self._notice = (item.text, time.monotonic() + NOTICE_S)
+            self.set_timer(NOTICE_S, self._notice_over)
+            if isinstance(self.screen, KioskScreen):
+                self.screen.show_notice()
+        elif isinstance(self.screen, KioskScreen | StaffScreen):
             self.screen.hear(item)
+
+    def _notice_over(self) -> None:
+        if self._notice is not None and time.monotonic() >= self._notice[1]:
+            self.dismiss_notice()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.MouseDown, events.Key)) and not event.is_forwarded:

@@ -11,9 +11,11 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from kiosk.ui.app import KioskApp
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.staff import StaffModeScreen, StaffScreen, StaffSignInScreen
 
 T = TypeVar("T")
 
@@ -31,8 +33,11 @@ class AppDriver:
     def showing(self, screen: str) -> bool:
         current = self.app.screen
         state = self.app.service.state
-        return (state.value == screen and isinstance(current, KioskScreen)
-                and current.state is state and current.is_mounted)
+        if state.value != screen or not current.is_mounted:
+            return False
+        # Staff mode shows over the citizen's screen of the same state.
+        return ((isinstance(current, KioskScreen) and current.state is state)
+                or isinstance(current, StaffScreen))
 
     async def tap(self, button: str) -> None:
         await self.pilot.pause()
@@ -40,6 +45,27 @@ class AppDriver:
 
     def current(self) -> str:
         return self.app.service.state.value
+
+    async def sign_in(self, name: str, pin: str) -> None:
+        """Sign a librarian in the way they would: Staff, the name, the PIN on the keypad."""
+        await self.pilot.pause()
+        if not isinstance(self.app.screen, StaffSignInScreen):
+            await self.pilot.click("#staff-open")
+            await self._until(lambda: isinstance(self.app.screen, StaffSignInScreen)
+                              and self.app.screen.is_mounted)
+        self.app.screen.query_one("#staff-name", Input).value = name
+        for digit in pin:
+            await self.pilot.click(f"#key-{digit}")
+        await self.pilot.click("#sign-in")
+        await self._until(lambda: isinstance(self.app.screen, StaffModeScreen)
+                          and self.app.screen.is_mounted)
+
+    async def _until(self, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not condition():
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError("the staff screen did not come")
+            await asyncio.sleep(0.05)
 
 
 async def run_in_app(app: KioskApp, script: Callable[[AppDriver], Awaitable[T]],

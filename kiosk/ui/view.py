@@ -42,3 +42,20 @@ class KioskView(Protocol):
     def press(self, button: str) -> None:
         """The citizen tapped ``button``."""
         ...
+
+    @property
+    def notice(self) -> str | None:
+        """A librarian's message to show on the citizen's screens now, or None."""
+        ...
+
+    def dismiss_notice(self) -> None:
+        """The citizen tapped the librarian's message away."""
+        ...
+
+    def open_staff(self) -> None:
+        """Show the staff sign-in, or staff mode when a librarian is signed in."""
+        ...
+
+    def close_staff(self) -> None:
+        """Back to the citizen's screen (staff stay signed in until they sign out)."""
+        ...

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import KioskConfig, SimulatorSettings, TimeoutSettings
 from kiosk.service.bus import Subscription
 from kiosk.service.messages import Message, StaffActionTaken, StepProgress
+from kiosk.staff.accounts import StaffAccounts
 from kiosk.workflow import State
 from simulator.scenario import load_scenario
 from tests.helpers.kiosk import simulated_kiosk, wait_for_state
@@ -68,18 +70,27 @@ def test_each_capture_asks_for_a_lift_and_the_next_finger_starts_clean() -> None
     assert all(set(p.values) <= {"finger_key"} for p in progress)
 
 
-def test_staff_skip_shows_the_next_finger_at_once_and_is_recorded() -> None:
+def test_staff_skip_shows_the_next_finger_at_once_and_is_recorded(tmp_path: Path) -> None:
     with simulated_kiosk("missing-finger") as kiosk:
         to_fingerprints(kiosk)
         heard = kiosk.service.bus.subscribe()
         first = next_progress(heard)
         assert (first.phase, first.finger) == ("place", 7)
+        # Without a librarian signed in the button does nothing.
+        kiosk.service.press("reason-amputated").result(timeout=5)
+        assert kiosk.service.session.data.staff_actions == []
+        accounts = StaffAccounts(tmp_path / "staff.sqlite3")
+        accounts.add("lib-1", "593017")
+        kiosk.service.use_staff_accounts(accounts)
+        assert kiosk.service.sign_in("lib-1", "593017").result(timeout=60).ok
         kiosk.service.press("reason-amputated").result(timeout=5)
         following = next_progress(heard, timeout=5)
+        while following.finger == 7:  # requests for it published before the press
+            following = next_progress(heard, timeout=5)
         assert (following.phase, following.finger, following.attempt) == ("place", 6, 1)
         staff = [m for m in drain(heard) if isinstance(m, StaffActionTaken)]
         assert [(m.actor, m.action, m.reason) for m in staff] == [
-            ("kiosk-staff", "MarkFingerUnavailable", "amputated")]
+            ("lib-1", "MarkFingerUnavailable", "amputated")]
         wait_for_state(kiosk, State.SIGNATURE, timeout=120)
         prints = kiosk.service.session.data.fingerprints
         assert prints is not None

@@ -11,6 +11,7 @@ from typing import ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
@@ -68,6 +69,13 @@ class KioskScreen(Screen[None]):
                 yield Button(self.t("ui.help_button"), id="help", variant="warning")
             if self.cancellable:
                 yield Button(self.t("ui.cancel_button"), id="cancel", variant="error")
+            if (self.kiosk.service.staff_signed_in is not None
+                    and self.state not in (State.HELP, State.OUT_OF_SERVICE)):
+                # A librarian who went back to the citizen's screen returns to staff mode.
+                yield Button(self.t("ui.help.staff"), id="staff-open", variant="default")
+        notice = self.kiosk.notice
+        if notice is not None:
+            yield self._notice_banner(notice)
         yield from self.compose_body()
         controls = self.kiosk.service.devtools
         if self.kiosk.dev_panel_shown and controls is not None:
@@ -78,6 +86,20 @@ class KioskScreen(Screen[None]):
     def compose_body(self) -> ComposeResult:
         """The screen's own content, below the chrome."""
         yield from ()
+
+    def _notice_banner(self, text: str) -> Button:
+        # Content, not markup: the librarian's text is shown exactly as typed.
+        return Button(Content(self.t("ui.notice.from_staff", text=text)), id="notice",
+                      classes="notice")
+
+    def show_notice(self) -> None:
+        """Show the librarian's current message under the chrome, or remove it."""
+        if not self.is_mounted:
+            return
+        self.query("#notice").remove()
+        notice = self.kiosk.notice
+        if notice is not None:
+            self.mount(self._notice_banner(notice), after=self.query_one("#chrome"))
 
     def _step_text(self) -> str:
         step = STEP_OF.get(self.state, self.state)
@@ -90,7 +112,11 @@ class KioskScreen(Screen[None]):
         """Chrome buttons here; a screen handles its own in ``pressed``."""
         button = event.button.id or ""
         event.stop()
-        if button in VIEW_BUTTONS:
+        if button == "notice":
+            self.kiosk.dismiss_notice()
+        elif button == "staff-open":
+            self.kiosk.open_staff()
+        elif button in VIEW_BUTTONS:
             self.pressed(button)
         else:
             self.kiosk.press(button)

@@ -50,9 +50,11 @@ class RefusedScreen(KioskScreen):
 
 
 class HelpScreen(KioskScreen):
-    """Staff have been called; the citizen can go back to where they were.
+    """The citizen asked for a librarian: the truth about the call, and the way back.
 
-    The librarian who comes can look at the devices' health here.
+    Until a librarian acknowledges the call (at the kiosk's staff mode or in the console) the
+    screen says a librarian is being called and how long the citizen has waited; only then
+    that someone is on the way. The Staff button opens the staff sign-in.
     """
 
     state = State.HELP
@@ -65,29 +67,35 @@ class HelpScreen(KioskScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(self.t("ui.help.title"), classes="title")
-        yield Static(self.t("ui.help.lead"), classes="lead")
-        yield Static("", classes="lead", id="health")
-        yield actions(Button(self.t("ui.help.health"), id="health-check", variant="default"),
+        acknowledged = self.kiosk.service.session.data.help_acknowledged_by is not None
+        if acknowledged:
+            yield Static(self.t("ui.help.coming"), classes="problem", id="call")
+        else:
+            yield Static(self.t("ui.help.calling"), classes="problem", id="call")
+            yield Static(self._waited(), classes="lead", id="waited")
+        yield actions(Button(self.t("ui.help.staff"), id="staff-open", variant="default"),
                       Button(self.t("ui.help.back"), id="back", variant="primary"))
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._health: dict[str, news.DeviceHealth] = {}
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+        super().on_mount()
 
-    def pressed(self, button: str) -> None:
-        if button == "health-check":
-            self._health = {}
-            self.query_one("#health", Static).update(self.t("ui.help.checking"))
-            self.kiosk.service.request_health_check()
+    def _waited(self) -> str:
+        session = self.kiosk.service.session
+        since = session.history[-1].entered_at if session.state is State.HELP else None
+        seconds = int(session.clock() - since) if since is not None else 0
+        if seconds < 60:
+            return self.t("ui.help.waited_seconds", seconds=seconds)
+        return self.t("ui.help.waited", minutes=seconds // 60, seconds=seconds % 60)
+
+    def _tick(self) -> None:
+        waited = self.query("#waited")
+        if waited:
+            waited.first(Static).update(self._waited())
 
     def hear(self, message: news.Message) -> None:
-        if isinstance(message, news.DeviceHealth) and message.probed and self.is_mounted:
-            self._health[message.device] = message
-            self.query_one("#health", Static).update("\n".join(
-                f"{self.t(f'ui.help.device_{name}')}: "
-                f"{self.t('ui.help.ok') if health.ok else self.t('ui.help.failed')}"
-                f" — {health.detail} ({health.latency_ms:.0f} ms)"
-                for name, health in self._health.items()))
+        if isinstance(message, news.HelpAcknowledged) and self.is_mounted:
+            self.refresh(recompose=True)
 
 
 class InactivityScreen(KioskScreen):
@@ -173,3 +181,6 @@ class OutOfServiceScreen(KioskScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(self.t("ui.out_of_service.title"), classes="title")
         yield Static(self.t("ui.out_of_service.lead"), classes="lead")
+        # Small and last: for the librarian who puts the kiosk back in service.
+        yield actions(Button(self.t("ui.out_of_service.staff"), id="staff-open",
+                             variant="default"))

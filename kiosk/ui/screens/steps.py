@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.containers import Center, Horizontal
+from textual.containers import Center
 from textual.widgets import Button, ProgressBar, Static
 
-from kiosk.fingerprint.unavailable import UnavailableReason
 from kiosk.service import messages as news
 from kiosk.ui.screens.base import KioskScreen, actions
 from kiosk.ui.widgets.camera_preview import CameraPreview
@@ -123,8 +122,6 @@ class FingerprintsScreen(DeviceStepScreen):
     """The guided finger sequence: which finger, lift, how it went, the next one."""
 
     state = State.FINGERPRINTS
-    #: Whether staff opened the list of reasons a finger cannot be given.
-    asking_reason = False
 
     def compose_step(self) -> ComposeResult:
         yield Static(self.t("ui.fingerprints.title"), classes="title")
@@ -133,40 +130,14 @@ class FingerprintsScreen(DeviceStepScreen):
         yield FingerChart(self.kiosk.language, finger, id="finger-chart")
         yield Static(self._attempt_text(), classes="status", id="detail")
 
-    def compose_body(self) -> ComposeResult:
-        yield from super().compose_body()
-        # Staff only: a finger that cannot be given (injury, amputation), with the reason.
-        with Horizontal(classes="actions", id="finger-actions"):
-            yield Button(self.t("ui.fingerprints.unavailable"), id="finger-unavailable",
-                         variant="default")
-        with Horizontal(classes="actions", id="reasons"):
-            for reason in UnavailableReason:
-                yield Button(self.t(f"fingerprint.reason_{reason.value}"),
-                             id=f"reason-{reason.value}", variant="default")
-
-    def on_mount(self) -> None:
-        self._show_reasons(self.asking_reason)
-        super().on_mount()
+    # A finger that cannot be given (injury, amputation) is marked by a librarian in staff
+    # mode (Help, then Staff): no citizen can skip a finger.
 
     def _attempt_text(self) -> str:
         last = self.last
         if last is None or last.attempt is None or last.attempts is None:
             return ""
         return self.t("ui.fingerprints.attempt", number=last.attempt, total=last.attempts)
-
-    def _show_reasons(self, asking: bool) -> None:
-        self.asking_reason = asking
-        self.query_one("#reasons").display = asking
-        self.query_one("#finger-actions").display = not asking
-
-    def pressed(self, button: str) -> None:
-        if button == "finger-unavailable":
-            self._show_reasons(True)
-
-    def hear(self, message: news.Message) -> None:
-        super().hear(message)
-        if isinstance(message, news.StaffActionTaken):
-            self._show_reasons(False)  # the reason was taken
 
     def show(self, progress: news.StepProgress) -> None:
         super().show(progress)
