@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
+    from kiosk.staff.accounts import StaffAccounts
 
 #: The scope of console sign-ins in the accounts file's throttle.
 CONSOLE_SCOPE = "console"
@@ -37,10 +38,8 @@ class Librarians(Protocol):
 class StaffLibrarians:
     """:class:`Librarians` on ``kiosk.staff.accounts.StaffAccounts``."""
 
-    def __init__(self, config: KioskConfig) -> None:
-        from kiosk.staff.accounts import StaffAccounts
-
-        self._accounts = StaffAccounts.open(config)
+    def __init__(self, accounts: StaffAccounts) -> None:
+        self._accounts = accounts
 
     def verify(self, name: str, secret: str) -> Verdict:
         result = self._accounts.verify(name, secret, scope=CONSOLE_SCOPE)
@@ -57,10 +56,10 @@ class AccountsError(Exception):
 
 def open_librarians(config: KioskConfig) -> StaffLibrarians:
     """The configured staff accounts; raises AccountsError."""
-    from kiosk.staff.accounts import StaffError
+    from kiosk.staff.accounts import StaffAccounts, StaffError
 
     try:
-        return StaffLibrarians(config)
+        return StaffLibrarians(StaffAccounts.open(config))
     except (StaffError, OSError) as error:
         raise AccountsError(f"staff accounts {config.staff.accounts_file}: {error}") from None
 
