@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import ClassVar, cast
 
+from textual import events
 from textual.app import ComposeResult
-from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
@@ -34,6 +35,15 @@ def minutes_seconds(seconds: float) -> dict[str, int]:
     """``{"minutes": m, "seconds": s}`` of a duration, rounded up to the second."""
     whole = max(0, int(seconds + 0.999))
     return {"minutes": whole // 60, "seconds": whole % 60}
+
+
+class KeyButton(Button):
+    """A keypad key: every tap counts, even one during the previous tap's flash (a PIN typed
+    fast on the same digit, "999999", must not lose digits)."""
+
+    async def _on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.press()
 
 
 class StaffScreen(Screen[None]):
@@ -68,18 +78,19 @@ class StaffSignInScreen(StaffScreen):
         self._busy = False
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="staff-body"):
-            yield Static(self.t("ui.staff.sign_in_title"), classes="title")
-            yield Static(self.t("ui.staff.name"), classes="lead")
-            yield Input(id="staff-name", max_length=32)
-            yield Static(self.t("ui.staff.pin"), classes="lead")
-            yield Static("", classes="big-number", id="pin-dots")
-            yield Static("", classes="problem", id="sign-in-message")
+        yield Static(self.t("ui.staff.sign_in_title"), classes="title")
+        with Horizontal(id="sign-in-columns"):
+            with Vertical(id="sign-in-fields"):
+                yield Static(self.t("ui.staff.name"), classes="lead")
+                yield Input(id="staff-name", max_length=32)
+                yield Static(self.t("ui.staff.pin"), classes="lead")
+                yield Static("", classes="big-number", id="pin-dots")
+                yield Static("", classes="problem", id="sign-in-message")
             with Grid(id="keypad"):
                 for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9"):
-                    yield Button(key, id=f"key-{key}", variant="default")
-                yield Button(self.t("ui.staff.delete"), id="key-del", variant="default")
-                yield Button("0", id="key-0", variant="default")
+                    yield KeyButton(key, id=f"key-{key}", variant="default")
+                yield KeyButton(self.t("ui.staff.delete"), id="key-del", variant="default")
+                yield KeyButton("0", id="key-0", variant="default")
                 yield Button(self.t("ui.staff.sign_in"), id="sign-in", variant="primary")
         with Horizontal(classes="actions"):
             yield Button(self.t("ui.staff.cancel"), id="staff-cancel", variant="default")
@@ -107,11 +118,9 @@ class StaffSignInScreen(StaffScreen):
         elif button == "staff-cancel":
             self.kiosk.close_staff()
 
-    def on_key(self, event: object) -> None:
+    def on_key(self, event: events.Key) -> None:
         # Digits typed on a keyboard go to the PIN, unless the name field has the focus.
-        from textual import events
-
-        if (isinstance(event, events.Key) and event.character and event.character.isdigit()
+        if (event.character and event.character.isdigit()
                 and not isinstance(self.focused, Input)):
             event.stop()
             if len(self._pin) < MAX_PIN:
@@ -185,10 +194,12 @@ class StaffModeScreen(StaffScreen):
                 elif state is not State.HANDOFF:
                     yield Button(self.t("ui.staff.out_of_service"), id="out-of-service",
                                  variant="default")
-                if ev.EndSession in allowed_events(state):
+                if ev.EndSession in allowed_events(state) and self.step is not State.WELCOME:
                     yield Button(self.t("ui.staff.end_session"), id="end-session-ask",
                                  variant="error")
-            with Horizontal(classes="staff-row", id="end-confirm"):
+            confirm = Horizontal(classes="staff-row", id="end-confirm")
+            confirm.display = self._confirming
+            with confirm:
                 yield Static(self.t("ui.staff.end_session_confirm"), classes="lead")
                 yield Button(self.t("ui.staff.end_session_yes"), id="end-session",
                              variant="error")
@@ -213,9 +224,6 @@ class StaffModeScreen(StaffScreen):
         with Horizontal(classes="actions"):
             yield Button(self.t("ui.staff.close"), id="staff-close", variant="default")
             yield Button(self.t("ui.staff.sign_out"), id=SIGN_OUT, variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#end-confirm").display = self._confirming
 
     def _health_text(self) -> str:
         lines = []
@@ -257,13 +265,11 @@ class StaffModeScreen(StaffScreen):
             self.query_one("#device-status", Static).update(self._health_text())
         elif isinstance(message, news.HelpAcknowledged | news.StaffActionTaken):
             self.refresh(recompose=True)
-            self.call_after_refresh(self.on_mount)
         elif isinstance(message, news.StepProgress) and self.step is State.PHOTO:
             failing = message.defects[0] if message.defects else None
             if failing != self._shown_failing:
                 self._shown_failing = failing
                 self.refresh(recompose=True)
-                self.call_after_refresh(self.on_mount)
 
     _shown_failing: str | None = None
 
