@@ -543,7 +543,7 @@ class SecurityHeaders:
                 headers += [
                     (b"content-security-policy", CSP.encode()),
                     (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
+                    (b"referrer-policy", b"same-origin"),
                     (b"x-frame-options", b"DENY"),
                     (b"strict-transport-security", b"max-age=31536000"),
                     (b"cross-origin-opener-policy", b"same-origin"),
