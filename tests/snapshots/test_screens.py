@@ -44,7 +44,22 @@ def test_device_error(snap_compare: Any) -> None:
 
 def test_help_with_staff_button(snap_compare: Any) -> None:
     async def ask(pilot: Any) -> None:
+        # A still clock: the screen counts the seconds waited ("0 s" here).
+        pilot.app.service.session.clock = lambda: 1000.0
         await pilot.click("#help")
         await pilot.pause()
 
     assert snap_compare(app_without_devices("da"), terminal_size=SIZE, run_before=ask)
+
+
+def test_staff_sign_in(snap_compare: Any) -> None:
+    async def open_sign_in(pilot: Any) -> None:
+        await pilot.click("#help")
+        await pilot.pause()
+        await pilot.click("#staff-open")
+        await pilot.pause()
+        for digit in "1234":
+            await pilot.click(f"#key-{digit}")
+        await pilot.pause(0.6)  # past the last key's flash, so the picture is always the same
+
+    assert snap_compare(app_without_devices("da"), terminal_size=SIZE, run_before=open_sign_in)
