@@ -212,9 +212,21 @@ def private_tmp_command(tmp: Path, command: Sequence[str]) -> list[str]:
             'mount --bind "$0" /tmp && exec "$@"', str(tmp), *command]
 
 
+def _under_tmp(path: Path) -> bool:
+    tmp = Path("/tmp").resolve()
+    resolved = path.resolve()
+    return resolved == tmp or tmp in resolved.parents
+
+
 def can_use_private_tmp() -> bool:
-    """Whether ``unshare`` can give a run a /tmp of its own here (root or user namespaces)."""
+    """Whether ``unshare`` can give a run a /tmp of its own here (root or user namespaces).
+
+    Not when the checkout or the Python it runs lives under /tmp (a CI clone there): the
+    private /tmp would hide them from the run.
+    """
     if sys.platform != "linux" or shutil.which("unshare") is None:
+        return False
+    if any(_under_tmp(path) for path in (ROOT, Path(sys.prefix), Path(sys.executable))):
         return False
     with tempfile.TemporaryDirectory(prefix="kill-harness-probe-") as probe:
         marker = Path(probe) / "tmp"
@@ -617,7 +629,9 @@ def run_campaign(runs: int, seed: int, jobs: int, scenario: str = "happy", *,
         if found:
             report.plaintext_hits.append(f"<runs' output>: {', '.join(found)}")
         scan_files(_files(root), needles, report)
-        ignored = [root.resolve(), *(path.resolve() for path in tmp_ignored)]
+        # The checkout and its venv (a CI clone may live in /tmp) are code, not the runs' output.
+        ignored = [root.resolve(), ROOT, Path(sys.prefix).resolve(),
+                   *(path.resolve() for path in tmp_ignored)]
 
         def skip(path: Path) -> bool:
             if path.name.startswith(TMP_IGNORED) and path.parent in tmp_roots:
