@@ -3,15 +3,36 @@
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import sys
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image
 
 from kiosk.fingerprint.settings import FingerprintSettings
+from kiosk.i18n import LANGUAGES
+from kiosk.imagefile import ImageFileError, ImageInfo, read_image
+from kiosk.safetext import json_line, printable
+
+#: Resolution assumed when neither ``--ppi`` nor the file gives one.
+DEFAULT_PPI = 500.0
+#: Files may be captured at up to this many times 500 ppi (in each direction).
+MAX_RESOLUTION_FACTOR = 2
+
+
+def ppi_value(text: str) -> float:
+    """``--ppi``: a positive, finite number of pixels per inch (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive, finite resolution, not {text!r}")
+    if not 50 <= value <= 5000:
+        raise argparse.ArgumentTypeError(f"{text} ppi is no fingerprint resolution "
+                                         "(50 to 5000; sensors capture at 500 or 1000)")
+    return value
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,18 +44,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     quality.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
     quality.add_argument(
         "--ppi",
-        type=float,
+        type=ppi_value,
         default=None,
         help="capture resolution (default: from the file, else 500)",
     )
     quality.add_argument("--json", action="store_true", help="one JSON object per line")
-    quality.add_argument("--language", default="en", help="language of the feedback texts")
+    quality.add_argument("--language", default="en", choices=LANGUAGES,
+                         help="language of the feedback texts")
     quality.set_defaults(handler=run_quality)
 
     compare = commands.add_parser("compare", help="compare two fingerprint images")
     compare.add_argument("first", type=Path, metavar="A")
     compare.add_argument("second", type=Path, metavar="B")
-    compare.add_argument("--ppi", type=float, default=None)
+    compare.add_argument("--ppi", type=ppi_value, default=None,
+                         help="capture resolution (default: from the file, else 500)")
     compare.add_argument("--json", action="store_true")
     compare.set_defaults(handler=run_compare)
     parser.set_defaults(handler=lambda _args: _usage(parser))
@@ -45,13 +68,36 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def load_image(path: Path, ppi: float | None = None) -> tuple[NDArray[np.uint8], float]:
-    """An image file as 8-bit grey, with its resolution (from ``ppi``, the file, or 500)."""
-    with Image.open(path) as image:
-        if ppi is None:
-            dpi = image.info.get("dpi")
-            ppi = float(dpi[0]) if dpi and dpi[0] and dpi[0] > 1 else 500.0
-        return np.asarray(image.convert("L")), ppi
+def load_image(path: Path, ppi: float | None = None,
+               settings: FingerprintSettings | None = None) -> tuple[NDArray[np.uint8], float]:
+    """An image file as 8-bit grey, with its resolution (from ``ppi``, the file, or 500).
+
+    The header is read first: an image larger at 500 ppi than ``settings.max_image_pixels``
+    (no finger sensor makes one) is refused undecoded. 16-bit, palette, alpha and the other
+    modes are converted by :mod:`kiosk.imagefile`. Raises ImageFileError with the reason.
+    """
+    limit = (settings or FingerprintSettings()).max_image_pixels
+    chosen: list[float] = []
+
+    def check(info: ImageInfo) -> None:
+        resolution = ppi if ppi is not None else info.ppi or DEFAULT_PPI
+        source = "" if ppi is not None else " (from the file)" if info.ppi else " (assumed)"
+        factor = DEFAULT_PPI / resolution
+        width, height = round(info.width * factor), round(info.height * factor)
+        if width * height > limit:
+            raise ImageFileError(
+                f"{info.width}x{info.height} pixels at {resolution:g} ppi{source} is "
+                f"{width}x{height} at 500 ppi, larger than any finger sensor (at most "
+                f"{limit:,} pixels; fingerprint.max_image_pixels)")
+        chosen.append(resolution)
+
+    loaded = read_image(path, colour="grey", check=check,
+                        max_pixels=limit * MAX_RESOLUTION_FACTOR**2)
+    return loaded.pixels, chosen[0]
+
+
+def _refused(path: Path, error: ImageFileError) -> None:
+    print(f"kiosk: {printable(path)}: {printable(error)}", file=sys.stderr)
 
 
 def run_quality(args: argparse.Namespace) -> int:
@@ -63,14 +109,12 @@ def run_quality(args: argparse.Namespace) -> int:
     failed = False
     for path in args.images:
         try:
-            pixels, ppi = load_image(path, args.ppi)
-        except (OSError, ValueError) as error:
+            pixels, ppi = load_image(path, args.ppi, settings)
+        except ImageFileError as error:
             failed = True
-            print(
-                json.dumps({"image": str(path), "error": str(error)})
-                if args.json
-                else f"{path}: {error}"
-            )
+            _refused(path, error)
+            if args.json:
+                print(json_line({"image": str(path), "error": str(error)}), flush=True)
             continue
         result = assess_quality(pixels, ppi, settings)
         codes = [code.value for code in result.feedback]
@@ -82,10 +126,10 @@ def run_quality(args: argparse.Namespace) -> int:
                 "feedback": codes,
                 "measures": {name: round(value, 5) for name, value in result.measures.items()},
             }
-            print(json.dumps(record))
+            print(json_line(record), flush=True)
         else:
             advice = "; ".join(translate(code.text_key, args.language) for code in result.feedback)
-            print(f"{path}: {result.score:3d}  {advice or 'ok'}")
+            print(f"{printable(path)}: {result.score:3d}  {advice or 'ok'}", flush=True)
     return 1 if failed else 0
 
 
@@ -95,18 +139,22 @@ def run_compare(args: argparse.Namespace) -> int:
 
     settings = FingerprintSettings()
     templates = []
+    refused = False
     for path in (args.first, args.second):
         try:
-            pixels, ppi = load_image(path, args.ppi)
-        except (OSError, ValueError) as error:
-            print(f"{path}: {error}", file=sys.stderr)
-            return 2
+            pixels, ppi = load_image(path, args.ppi, settings)
+        except ImageFileError as error:
+            _refused(path, error)  # the other file is still read, and judged if it is bad too
+            refused = True
+            continue
         templates.append(extract_template(pixels, ppi))
+    if refused:
+        return 2
     score = compare(templates[0], templates[1])
     same = score >= settings.match_threshold
     if args.json:
         print(
-            json.dumps(
+            json_line(
                 {
                     "a": str(args.first),
                     "b": str(args.second),

@@ -42,6 +42,11 @@ class FingerprintSettings(BaseModel):
     minimum_minutiae: int = Field(default=12, ge=0)
     """Fewer minutiae than this cannot be compared reliably: ask for another touch."""
 
+    max_image_pixels: int = Field(default=4_000_000, ge=10_000)
+    """Largest image, in pixels at 500 ppi, that ``kiosk fingerprint`` will decode: 2000 x 2000,
+    more than a four-finger slap (1600 x 1500). A tenprint card or a page scan is refused with
+    a reason instead of scored; files at a higher resolution may be up to four times larger."""
+
     encoding: Literal["wsq", "png"] = "wsq"
     """Compression of the images in the hand-off record: WSQ (EU VIS) or lossless PNG.
     The lossless original is always kept beside it (``to_png_lossless``)."""

@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.i18n import LANGUAGES
+from kiosk.imagefile import ImageFileError, read_image
 from kiosk.photo.settings import PhotoSettings
+from kiosk.safetext import json_line, printable
 
 if TYPE_CHECKING:
     from kiosk.photo.report import PhotoReport
@@ -26,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument("--as-is", action="store_true",
                        help="judge the photo's own framing (default: a camera frame to crop)")
     check.add_argument("--json", action="store_true", help="one JSON object per line")
-    check.add_argument("--language", default="en", help="language of the guidance text")
+    check.add_argument("--language", default="en", choices=LANGUAGES,
+                       help="language of the guidance text")
     check.set_defaults(handler=_check)
 
     crop = sub.add_parser("crop", help="make the token photo from an image")
@@ -36,7 +40,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     crop.set_defaults(handler=_crop)
 
     bench = sub.add_parser("bench", help="latency of the live analysis at 640x480 and 1280x720")
-    bench.add_argument("--frames", type=int, default=40)
+    bench.add_argument("--frames", type=_frame_count, default=40,
+                       help="frames per size (1-10000)")
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(handler=_bench)
 
@@ -44,6 +49,33 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_help()
     return 2
+
+
+def _frame_count(text: str) -> int:
+    """``--frames``: a whole number from 1 to 10000 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 10000, not {value}")
+    return value
+
+
+def _refused(path: Path, reason: object) -> None:
+    print(f"kiosk: {printable(path)}: {printable(reason)}", file=sys.stderr, flush=True)
+
+
+def _output_problem(output: Path) -> str | None:
+    """Why the token cannot be written to ``output`` (checked before the slow analysis)."""
+    folder = output.parent
+    if output.is_dir():
+        return "is a directory; give a file name such as token.jpg"
+    if not folder.exists():
+        return f"the folder {folder} does not exist"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    return None
 
 
 def _report_json(name: str, report: PhotoReport, language: str) -> dict[str, object]:
@@ -63,9 +95,6 @@ def _report_json(name: str, report: PhotoReport, language: str) -> dict[str, obj
 
 
 def _check(args: argparse.Namespace) -> int:
-    import cv2
-    import numpy as np
-
     from kiosk.photo.analysis import FaceAnalyzer
     from kiosk.photo.report import assess
 
@@ -74,20 +103,23 @@ def _check(args: argparse.Namespace) -> int:
     status = 0
     with FaceAnalyzer(settings, static=True) as analyzer:
         for path in args.images:
-            image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-            if image is None:
-                print(f"{path}: cannot read image", file=sys.stderr)
+            try:
+                image = read_image(path, colour="bgr", max_pixels=settings.max_image_pixels)
+            except ImageFileError as error:
+                _refused(path, error)
+                if args.json:
+                    print(json_line({"image": str(path), "error": str(error)}), flush=True)
                 status = 2
                 continue
-            report = assess(analyzer.analyze(np.asarray(image, np.uint8)), settings, mode)
+            report = assess(analyzer.analyze(image.pixels), settings, mode)
             info = _report_json(str(path), report, args.language)
             if not report.compliant and status == 0:
                 status = 1
             if args.json:
-                print(json.dumps(info), flush=True)
+                print(json_line(info), flush=True)
                 continue
             verdict = "compliant" if report.compliant else "NOT compliant"
-            print(f"{path}: {verdict} - {info['guidance']}")
+            print(f"{printable(path)}: {verdict} - {info['guidance']}", flush=True)
             for c in report.failed:
                 value = "n/a" if c.value is None else f"{c.value:.3f}"
                 print(f"  {c.reason:<22} {c.name} = {value}  (pass: {c.threshold})")
@@ -97,38 +129,47 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _crop(args: argparse.Namespace) -> int:
-    import cv2
-    import numpy as np
-
     from kiosk.photo.analysis import FaceAnalyzer
     from kiosk.photo.report import assess
     from kiosk.photo.token import TokenPhotoError, make_token_photo
 
     settings = PhotoSettings()
-    read = cv2.imread(str(args.image), cv2.IMREAD_COLOR)
-    if read is None:
-        print(f"{args.image}: cannot read image", file=sys.stderr)
+    problem = _output_problem(args.output)
+    if problem is not None:
+        _refused(args.output, problem)
         return 2
-    image = np.asarray(read, np.uint8)  # IMREAD_COLOR: 8-bit BGR
+    try:
+        image = read_image(args.image, colour="bgr",
+                           max_pixels=settings.max_image_pixels).pixels
+    except ImageFileError as error:
+        _refused(args.image, error)
+        return 2
     with FaceAnalyzer(settings, static=True) as analyzer:
         analysis = analyzer.analyze(image)
     report = assess(analysis, settings, "live")
     try:
         token = make_token_photo(image, analysis, settings)
     except TokenPhotoError as exc:
-        print(f"{args.image}: {exc}", file=sys.stderr)
+        _refused(args.image, exc)
         return 1
-    args.output.write_bytes(token.jpeg)
+    written = [(args.output, token.jpeg)]
     if token.jpeg2000 is not None:
-        args.output.with_suffix(".jp2").write_bytes(token.jpeg2000)
+        written.append((args.output.with_suffix(".jp2"), token.jpeg2000))
+    for target, data in written:
+        try:
+            target.write_bytes(data)
+        except OSError as error:
+            _refused(target, f"cannot be written ({error.strerror or error})")
+            return 2
     info = _report_json(str(args.image), report, "en")
     info["token"] = {k: round(v, 4) for k, v in token.measurements.items()}
     info["output"] = str(args.output)
     if args.json:
-        print(json.dumps(info))
+        print(json_line(info))
     else:
-        print(f"{args.output}: {len(token.jpeg)} bytes (JPEG quality {token.jpeg_quality})"
-              + (f", {args.output.with_suffix('.jp2')}" if token.jpeg2000 else ""))
+        print(f"{printable(args.output)}: {len(token.jpeg)} bytes "
+              f"(JPEG quality {token.jpeg_quality})"
+              + (f", {printable(args.output.with_suffix('.jp2'))}" if token.jpeg2000 else ""))
         print(f"source: {'compliant' if report.compliant else 'NOT compliant'}"
               + (f" ({', '.join(report.defects)})" if report.defects else ""))
         for k, v in token.measurements.items():

@@ -23,6 +23,10 @@ class PhotoSettings(BaseModel):
     allow_head_covering: bool = False
     """Religious head coverings are accepted by some issuers; off by default."""
 
+    max_image_pixels: int = Field(40_000_000, ge=10_000)
+    """Largest image file ``kiosk photo`` will decode (width x height); larger ones are refused
+    from their header, undecoded. 40 MP is more than any camera frame or photo scan needs."""
+
     # --- face presence and framing ----------------------------------------------------------
     min_detection_confidence: float = Field(0.5, ge=0.0, le=1.0)
     """Face detector score above which a face counts."""
