@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
+import os
+import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 from kiosk.document.report import build, render
 from kiosk.document.settings import DocumentSettings
+from kiosk.safetext import json_line, printable
+
+#: Largest ``--file`` read (a TD3 MRZ is 90 characters; a megabyte is ten thousand of them).
+MAX_FILE_BYTES = 1_000_000
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,15 +54,58 @@ def _blocks(text: str) -> list[list[str]]:
     return [block for block in blocks if block]
 
 
+def _read_text(path: Path) -> str:
+    """The ``--file``: a regular file of at most MAX_FILE_BYTES, undecodable bytes replaced.
+
+    Raises ValueError with the reason in a few words.
+    """
+    try:
+        # Non-blocking, so that a FIFO is refused instead of waited on.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise ValueError("no such file") from None
+    except OSError as error:
+        raise ValueError(f"cannot be opened ({error.strerror or error})") from None
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise ValueError("is a directory, not a file" if stat.S_ISDIR(status.st_mode)
+                             else "is not a regular file")
+        if status.st_size > MAX_FILE_BYTES:
+            raise ValueError(f"is too large ({status.st_size:,} bytes; at most "
+                             f"{MAX_FILE_BYTES:,})")
+        os.set_blocking(fd, True)
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise ValueError(f"cannot be read ({error.strerror or error})") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"is too large (more than {MAX_FILE_BYTES:,} bytes)")
+    return data.decode("utf-8", errors="replace")
+
+
+def _escaped(value: Any) -> Any:
+    """The report with every string made safe to print (MRZ lines come from outside)."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(item) for item in value]
+    return value
+
+
 def _parse(args: argparse.Namespace) -> int:
     mrzs: list[list[str]] = []
     if args.lines:
         mrzs.append(list(args.lines))
     if args.file is not None:
         try:
-            mrzs += _blocks(args.file.read_text(encoding="utf-8", errors="replace"))
-        except OSError as error:
-            print(f"kiosk document parse: {error}", file=sys.stderr)
+            mrzs += _blocks(_read_text(args.file))
+        except ValueError as error:
+            print(f"kiosk: {printable(args.file)}: {error}", file=sys.stderr)
             return 2
     if not mrzs:
         print("kiosk document parse: give MRZ lines or --file", file=sys.stderr)
@@ -68,7 +117,8 @@ def _parse(args: argparse.Namespace) -> int:
         report = build(lines, today, settings)
         all_valid &= report["valid"]
         if args.json:
-            print(json.dumps(report, ensure_ascii=False))
+            print(json_line(report))
         else:
-            print(render(report, number, args.lang) + ("\n" if number < len(mrzs) else ""))
+            text = render(_escaped(report), number, args.lang)
+            print(text + ("\n" if number < len(mrzs) else ""))
     return 0 if all_valid else 1
