@@ -47,6 +47,16 @@ class FingerprintSettings(BaseModel):
     more than a four-finger slap (1600 x 1500). A tenprint card or a page scan is refused with
     a reason instead of scored; files at a higher resolution may be up to four times larger."""
 
+    max_finger_width_in: float = Field(default=1.6, gt=0.0, le=10.0)
+    """Widest image, in inches without its white margins, that is scored as one finger; a
+    wider one gets ``image_too_large`` and score 0. A single-finger sensor captures at most
+    about 1 x 1.2 inches and a rolled print is at most 1.6 inches across; 1.6 x 2.0 inches are
+    NFIQ 2's own limits (800 x 1000 pixels at 500 ppi), so tenprint cards, palms and swipe
+    strips are refused as NFIQ 2 refuses them."""
+
+    max_finger_height_in: float = Field(default=2.0, gt=0.0, le=10.0)
+    """Tallest image, in inches without its white margins, that is scored as one finger."""
+
     encoding: Literal["wsq", "png"] = "wsq"
     """Compression of the images in the hand-off record: WSQ (EU VIS) or lossless PNG.
     The lossless original is always kept beside it (``to_png_lossless``)."""
