@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.config import ConfigError, KioskConfig, load_config
 from kiosk.native_stderr import divert_native_stderr
+from kiosk.safetext import printable
 
 if TYPE_CHECKING:
     from kiosk.service.bus import Subscription
@@ -71,10 +72,12 @@ def _config_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace) -> KioskConfig | None:
+    """The configuration, or None after one line per problem on stderr."""
     try:
         return load_config(args.config)
     except ConfigError as error:
-        print(f"kiosk: invalid configuration\n{error}", file=sys.stderr)
+        for line in str(error).splitlines() or ["(no detail)"]:
+            print(f"kiosk: invalid configuration: {line}", file=sys.stderr)
         return None
 
 
@@ -244,7 +247,15 @@ def _fault_spec(fault: str) -> str:
 def _log_to_file(config: KioskConfig) -> None:
     """The UI owns the terminal, so logs go to a file (no personal data is ever logged)."""
     directory = config.logs.directory
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    divert_native_stderr(str(directory / "native.log"))
-    logging.basicConfig(filename=directory / "kiosk.log", level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        divert_native_stderr(str(directory / "native.log"))
+        logging.basicConfig(filename=directory / "kiosk.log", level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    except OSError as error:
+        # Before the UI takes the terminal: one line, and the kiosk does not start without
+        # its log (the audit trail is written to the same directory).
+        reason = error.strerror or str(error)
+        print(f"kiosk: the log directory {printable(directory)} cannot be used ({reason}; "
+              "logs.directory)", file=sys.stderr)
+        raise SystemExit(1) from None

@@ -8,7 +8,7 @@ print one clear line instead of a traceback.
 from __future__ import annotations
 
 import os
-import tomllib
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,12 +20,19 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from kiosk.document.settings import DocumentSettings
 from kiosk.fingerprint.settings import FingerprintSettings
 from kiosk.i18n import LANGUAGES
 from kiosk.photo.settings import PhotoSettings
+from kiosk.safetext import printable
+from kiosk.tomlfile import TomlFileError, read_toml
 
 ENV_PREFIX = "PASBOKS_"
 #: Environment variable naming the config file when ``--config`` is not given.
@@ -325,30 +332,48 @@ class ConfigError(Exception):
 
 
 def load_config(path: Path | str | None = None) -> KioskConfig:
-    """Read the config file (if any) and the environment; raise ConfigError on any problem."""
+    """Read the config file (if any) and the environment; raise ConfigError on any problem.
+
+    Every problem is one ``ConfigError`` whose lines read ``FILE: problem`` or
+    ``FILE: field: problem`` (``environment: PASBOKS_X: problem`` for the environment): a
+    missing, unreadable, non-UTF-8, too large, too deeply nested or non-TOML file, a path that
+    is a directory or a FIFO, a setting of the wrong type or a ``PASBOKS_*`` variable that
+    cannot be parsed.
+    """
     if path is None and os.environ.get(CONFIG_ENV):
         path = os.environ[CONFIG_ENV]
     data: dict[str, Any] = {}
     source = "environment"
     if path is not None:
         path = Path(path)
-        source = str(path)
+        source = printable(path)
         try:
-            with path.open("rb") as handle:
-                data = tomllib.load(handle)
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: no such config file") from None
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigError(f"{path}: not valid TOML ({error})") from None
-        except OSError as error:
-            raise ConfigError(f"{path}: cannot be read ({error.strerror})") from None
+            data = read_toml(path, "config file")
+        except TomlFileError as error:
+            raise ConfigError(str(error)) from None
         # A file that names real devices means real devices, unless it says otherwise.
         if "devices" in data:
-            data.setdefault("simulator", {}).setdefault("enabled", False)
+            simulator = data.setdefault("simulator", {})
+            if isinstance(simulator, dict):
+                simulator.setdefault("enabled", False)
     try:
         return KioskConfig(**data)
     except ValidationError as error:
         raise ConfigError(_describe(error, source)) from None
+    except SettingsError as error:
+        raise ConfigError(_describe_environment(error)) from None
+    except RecursionError:  # a PASBOKS_* value of JSON nested thousands deep
+        raise ConfigError("environment: a PASBOKS_* value is nested too deeply") from None
+
+
+def _describe_environment(error: SettingsError) -> str:
+    """pydantic-settings' complaint about a ``PASBOKS_*`` variable, as one line."""
+    found = re.search(r'field "([^"]+)"', str(error))
+    if found is None:
+        return f"environment: a PASBOKS_* variable cannot be parsed ({printable(error)})"
+    name = f"{ENV_PREFIX}{found.group(1).upper()}"
+    return (f"environment: {name}: not valid JSON (a section takes a JSON object, a list a "
+            f"JSON array; one setting of a section is {name}__FIELD=value)")
 
 
 def _describe(error: ValidationError, source: str) -> str:
@@ -361,5 +386,11 @@ def _describe(error: ValidationError, source: str) -> str:
             message = "unknown setting (check the spelling; see deploy/kiosk.example.toml)"
         elif problem["type"] == "literal_error":
             message = message.replace("Input should be", "must be")
-        lines.append(f"{source}: {field}: {message}")
+        lines.append(printable(f"{source}: {field}: {message}"))
+    if len(lines) > _MAX_PROBLEMS:  # a list of a million wrong items is one mistake
+        lines[_MAX_PROBLEMS:] = [f"{source}: ... and {len(lines) - _MAX_PROBLEMS} more problems"]
     return "\n".join(lines)
+
+
+#: Problems listed at most; the rest are counted.
+_MAX_PROBLEMS = 10
