@@ -33,6 +33,8 @@ class BlockView:
         block_pixels: (n_foreground, BLOCK * BLOCK) the block pixels in row-major order.
         pixel_bins: (n_foreground, BLOCK * BLOCK) the signature bin of each pixel, or -1
             when the pixel lies outside the oriented window.
+        gradients: (gx, gy) Sobel gradients of the lightly smoothed image, shared with the
+            per-pixel orientation field.
     """
 
     image: NDArray[np.float32]
@@ -43,6 +45,7 @@ class BlockView:
     signatures: NDArray[np.float32]
     block_pixels: NDArray[np.float32]
     pixel_bins: NDArray[np.int32]
+    gradients: tuple[NDArray[np.float32], NDArray[np.float32]]
 
 
 def _block_sum(values: NDArray[np.float32], rows: int, cols: int) -> NDArray[np.float32]:
@@ -75,13 +78,18 @@ def segment(image: NDArray[np.float32], rows: int, cols: int) -> NDArray[np.bool
     return mask
 
 
-def _orientation(
-    image: NDArray[np.float32], rows: int, cols: int
-) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-    """Block orientation and coherence from the smoothed gradient structure tensor."""
+def gradients(image: NDArray[np.float32]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Sobel gradients of the image smoothed with a 1 px Gaussian."""
     smooth = cv2.GaussianBlur(image, (0, 0), 1.0)
-    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
+    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3).astype(np.float32, copy=False)
+    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3).astype(np.float32, copy=False)
+    return gx, gy
+
+
+def _orientation(
+    gx: NDArray[np.float32], gy: NDArray[np.float32], rows: int, cols: int
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Block orientation and coherence from the gradient structure tensor."""
     gxx = _block_sum(gx * gx, rows, cols)
     gyy = _block_sum(gy * gy, rows, cols)
     gxy = _block_sum(gx * gy, rows, cols)
@@ -140,9 +148,18 @@ def block_view(pixels: NDArray[np.uint8]) -> BlockView:
     rows, cols = pixels.shape[0] // BLOCK, pixels.shape[1] // BLOCK
     image = pixels[: rows * BLOCK, : cols * BLOCK].astype(np.float32)
     foreground = segment(image, rows, cols) if rows and cols else np.zeros((rows, cols), bool)
-    orientation, coherence = _orientation(image, rows, cols)
+    gx, gy = gradients(image)
+    orientation, coherence = _orientation(gx, gy, rows, cols)
     signatures, block_pixels, pixel_bins = _signatures(image, foreground, orientation)
     pixel_mask = _refine(image, foreground)
     return BlockView(
-        image, foreground, pixel_mask, orientation, coherence, signatures, block_pixels, pixel_bins
+        image,
+        foreground,
+        pixel_mask,
+        orientation,
+        coherence,
+        signatures,
+        block_pixels,
+        pixel_bins,
+        (gx, gy),
     )

@@ -119,18 +119,39 @@ def ridge_continuity(view: BlockView, signatures: NDArray[np.float32]) -> NDArra
 def ridge_valley_uniformity(
     signatures: NDArray[np.float32], trend: NDArray[np.float32]
 ) -> NDArray[np.float32]:
-    """RVU per block: spread of the ridge-to-valley width ratios; NaN where too few ridges."""
+    """RVU per block: mean ridge-to-valley width ratio; NaN where too few ridges.
+
+    The signature is cut into runs of ridge (below the trend) and valley; only the runs
+    whole inside the window count, and the i-th whole ridge is paired with the i-th whole
+    valley. All blocks at once.
+    """
     binary = signatures < trend
-    out = np.full(signatures.shape[0], np.nan, np.float32)
-    for index, row in enumerate(binary):
-        edges = np.flatnonzero(np.diff(row.astype(np.int8))) + 1
-        # Drop the runs cut by the window's ends; only whole ridges and valleys count.
-        runs = np.diff(edges)
-        kinds = row[edges[:-1]]
-        ridge, valley = runs[kinds], runs[~kinds]
-        if ridge.size and valley.size:
-            ratios = ridge[: min(ridge.size, valley.size)] / valley[: min(ridge.size, valley.size)]
-            out[index] = float(np.mean(ratios))
+    n, width = binary.shape
+    change = binary[:, 1:] != binary[:, :-1]
+    run = np.zeros((n, width), np.int64)
+    run[:, 1:] = np.cumsum(change, axis=1)  # run index of every bin
+    total = run[:, -1:]  # runs 0 and `total` are cut by the window's ends
+    rows = np.repeat(np.arange(n), width)
+    flat = rows * (width + 1) + run.ravel()
+    length = np.bincount(flat, minlength=n * (width + 1)).reshape(n, width + 1)
+    ridge_bins = np.bincount(flat, weights=binary.ravel(), minlength=n * (width + 1))
+    is_ridge = ridge_bins.reshape(n, width + 1) > 0
+    index = np.arange(width + 1)[None, :]
+    whole = (index >= 1) & (index < total) & (length > 0)
+    ridge, valley = whole & is_ridge, whole & ~is_ridge
+    ridge_rank = np.cumsum(ridge, axis=1) - 1
+    valley_rank = np.cumsum(valley, axis=1) - 1
+    ridge_len = np.zeros((n, width + 1))
+    valley_len = np.zeros((n, width + 1))
+    row_index = np.broadcast_to(np.arange(n)[:, None], ridge.shape)
+    ridge_len[row_index[ridge], ridge_rank[ridge]] = length[ridge]
+    valley_len[row_index[valley], valley_rank[valley]] = length[valley]
+    pairs = np.minimum(ridge.sum(axis=1), valley.sum(axis=1))
+    used = np.arange(width + 1)[None, :] < pairs[:, None]
+    ratios = np.where(used, ridge_len / np.maximum(valley_len, 1), 0.0).sum(axis=1)
+    out: NDArray[np.float32] = np.where(
+        pairs > 0, ratios / np.maximum(pairs, 1), np.nan
+    ).astype(np.float32)
     return out
 
 

@@ -12,7 +12,7 @@ from skimage.morphology import skeletonize
 from kiosk.fingerprint.blocks import BLOCK, BlockView
 
 #: Orientation bins of the enhancement filter bank.
-N_ORIENTATIONS = 12
+N_ORIENTATIONS = 8
 #: Minutiae closer than this to each other are artefacts (a break, a spur, a bridge) and go.
 MIN_SEPARATION = 5.0
 #: Minutiae closer than this to the edge of the finger area are edge artefacts.
@@ -54,12 +54,23 @@ def pixel_orientation(view: BlockView, sigma: float = 9.0) -> NDArray[np.float32
 
     Finer than the 32 px blocks, which matters near the core where ridges turn fast.
     """
-    image = cv2.GaussianBlur(view.image, (0, 0), 1.0)
-    gx = cv2.Sobel(image, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(image, cv2.CV_32F, 0, 1, ksize=3)
-    gxx = cv2.GaussianBlur(gx * gx, (0, 0), sigma)
-    gyy = cv2.GaussianBlur(gy * gy, (0, 0), sigma)
-    gxy = cv2.GaussianBlur(gx * gy, (0, 0), sigma)
+    gx, gy = view.gradients
+    # The tensor is smoothed far more than a pixel, so it is smoothed at a quarter of the
+    # resolution and brought back by linear interpolation (a quarter of the time, same field).
+    height, width = gx.shape
+    small = (max(1, width // 4), max(1, height // 4))
+    gxx, gyy, gxy = (
+        cv2.resize(
+            cv2.GaussianBlur(
+                cv2.resize(product, small, interpolation=cv2.INTER_AREA),
+                (0, 0),
+                sigma * small[0] / width,
+            ),
+            (width, height),
+            interpolation=cv2.INTER_LINEAR,
+        )
+        for product in (gx * gx, gy * gy, gx * gy)
+    )
     orientation: NDArray[np.float32] = (0.5 * np.arctan2(2 * gxy, gxx - gyy) + np.pi / 2) % np.pi
     return orientation
 
@@ -79,23 +90,37 @@ def enhance(
         orientation = pixel_orientation(view)
     bins = np.round(orientation / np.pi * N_ORIENTATIONS).astype(np.int32) % N_ORIENTATIONS
     half = int(round(period))
-    ys, xs = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float32)
-    # Long along the ridge (bridges breaks), short across it (keeps neighbours apart).
-    out = np.zeros_like(image)
-    for index in range(N_ORIENTATIONS):
+    taps = np.arange(-half, half + 1, dtype=np.float64)
+    sigma, wavenumber = 0.4 * period, 2 * np.pi / period
+    envelope = np.exp(-(taps**2) / (2 * sigma**2))
+    # The kernel of orientation theta, g(x) g(y) cos(k (y cos theta - x sin theta)), is the
+    # difference of two separable kernels (cos(a + b) = cos a cos b - sin a sin b): "even"
+    # minus "odd". Its mean over the square support is a box filter. So each response is the
+    # full 2-D kernel's (made zero-mean, scaled to unit absolute sum) in a fraction of the
+    # time; and orientation pi - theta has the same even part and the odd part negated.
+    box = cv2.boxFilter(normal, cv2.CV_32F, (2 * half + 1,) * 2, normalize=False)
+    group = np.minimum(bins, N_ORIENTATIONS - bins)  # theta and pi - theta share their filters
+    sign = np.where(bins > N_ORIENTATIONS // 2, -1.0, 1.0).astype(np.float32)
+    dc = np.zeros(N_ORIENTATIONS, np.float32)
+    norm = np.ones(N_ORIENTATIONS, np.float32)
+    even = np.zeros_like(image)
+    odd = np.zeros_like(image)
+    for index in range(N_ORIENTATIONS // 2 + 1):
         theta = np.pi * index / N_ORIENTATIONS
-        along = xs * np.cos(theta) + ys * np.sin(theta)
-        across = -xs * np.sin(theta) + ys * np.cos(theta)
-        kernel = np.exp(
-            -(along**2) / (2 * (0.4 * period) ** 2) - across**2 / (2 * (0.4 * period) ** 2)
-        )
-        kernel *= np.cos(2 * np.pi * across / period)
-        kernel -= kernel.mean()
-        kernel /= np.abs(kernel).sum()
-        selected = bins == index
-        if selected.any():
-            response = cv2.filter2D(normal, cv2.CV_32F, kernel)
-            out[selected] = response[selected]
+        phase_x, phase_y = -wavenumber * np.sin(theta) * taps, wavenumber * np.cos(theta) * taps
+        cos_x, sin_x = envelope * np.cos(phase_x), envelope * np.sin(phase_x)
+        cos_y, sin_y = envelope * np.cos(phase_y), envelope * np.sin(phase_y)
+        for which, side in ((index, 1.0), ((N_ORIENTATIONS - index) % N_ORIENTATIONS, -1.0)):
+            full = np.outer(cos_y, cos_x) - side * np.outer(sin_y, sin_x)
+            dc[which] = full.mean()
+            norm[which] = np.abs(full - full.mean()).sum()
+        selected = group == index
+        if not selected.any():
+            continue
+        np.copyto(even, cv2.sepFilter2D(normal, cv2.CV_32F, cos_x, cos_y), where=selected)
+        if 0 < index < N_ORIENTATIONS // 2:  # at 0 and 90 degrees the odd part vanishes
+            np.copyto(odd, cv2.sepFilter2D(normal, cv2.CV_32F, sin_x, sin_y), where=selected)
+    out: NDArray[np.float32] = (even - dc[bins] * box - sign * odd) / norm[bins]
     return out
 
 
