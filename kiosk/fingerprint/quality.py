@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -10,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import NDArray
 
+from kiosk.fingerprint.blocks import BLOCK
 from kiosk.fingerprint.measures import Analysis, analyse
 from kiosk.fingerprint.score_model import load_model
 from kiosk.fingerprint.settings import FingerprintSettings
@@ -24,6 +26,7 @@ class Feedback(StrEnum):
     Each code has a text ``fingerprint.feedback_<code>`` in every language.
     """
 
+    IMAGE_TOO_LARGE = "image_too_large"
     NO_FINGER = "no_finger"
     TOO_LITTLE_AREA = "too_little_area"
     OFF_CENTRE = "off_centre"
@@ -56,12 +59,20 @@ PENALTY: dict[Feedback, float] = {
 }
 
 #: Feedback that makes an impression unusable whatever its score.
-BLOCKING = frozenset({Feedback.NO_FINGER, Feedback.TOO_LITTLE_AREA, Feedback.TOO_FEW_MINUTIAE})
+BLOCKING = frozenset(
+    {
+        Feedback.IMAGE_TOO_LARGE,
+        Feedback.NO_FINGER,
+        Feedback.TOO_LITTLE_AREA,
+        Feedback.TOO_FEW_MINUTIAE,
+    }
+)
 
 # Thresholds of the feedback rules, set on the synthetic conditions and checked against the
 # reference images (few false alarms on FVC2002 captures NFIQ 2 rates 50 or better).
 _EMPTY_STD = 1.0  # NFIQ 2 UniformImage: grey-level standard deviation below 1
 _EMPTY_MEAN = 250.0  # NFIQ 2 EmptyImageOrContrastTooLow: mean grey above 250
+_WHITE_MARGIN = 250.0  # rows and columns this light at the image's edges are blank margin
 _NO_FINGER_AREA = 8_000  # fewer finger pixels than a fingertip's tenth: nothing was placed
 _OFF_CENTRE = 0.18  # finger centre off the image centre by more than this share of the size
 _DARK_MEAN = 75.0  # finger area this dark: ridges are pressed into each other
@@ -91,23 +102,61 @@ class QualityResult:
         return self.score >= settings.quality_threshold and not BLOCKING.intersection(self.feedback)
 
 
-def to_native(pixels: npt.ArrayLike, ppi: float) -> NDArray[np.uint8]:
-    """The image as 8-bit grey at 500 ppi (resampled when captured at another resolution)."""
+def _grey(pixels: npt.ArrayLike, ppi: float) -> NDArray[np.uint8]:
+    """The image as 2-D 8-bit grey at its own resolution (which must be positive and finite)."""
+    if not math.isfinite(ppi) or ppi <= 0:
+        raise ValueError(f"resolution must be positive, got {ppi} ppi")
     image = np.asarray(pixels)
     if image.ndim == 3:
         image = cv2.cvtColor(image.astype(np.uint8), cv2.COLOR_BGR2GRAY)
     if image.dtype != np.uint8:
         image = np.clip(image, 0, 255).astype(np.uint8)
-    if ppi <= 0:
-        raise ValueError(f"resolution must be positive, got {ppi} ppi")
-    if abs(ppi - NATIVE_PPI) > 5:  # 500 +- 5 ppi counts as 500 (EU VIS rules)
-        factor = NATIVE_PPI / ppi
-        size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
-        image = cv2.resize(
-            image, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
-        )
-    native: NDArray[np.uint8] = image
-    return native
+    grey: NDArray[np.uint8] = image
+    return grey
+
+
+def to_native(pixels: npt.ArrayLike, ppi: float) -> NDArray[np.uint8]:
+    """The image as 8-bit grey at 500 ppi (resampled when captured at another resolution)."""
+    image = _grey(pixels, ppi)
+    if abs(ppi - NATIVE_PPI) <= 5:  # 500 +- 5 ppi counts as 500 (EU VIS rules)
+        return image
+    factor = NATIVE_PPI / ppi
+    size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
+    resized = cv2.resize(
+        image, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+    )
+    return resized.astype(np.uint8, copy=False)
+
+
+def finger_extent(pixels: NDArray[np.uint8], ppi: float) -> tuple[float, float]:
+    """Width and height in inches of the image without its blank white margins.
+
+    As NFIQ 2 trims before checking the size: rows and columns at the edges whose mean
+    grey is above 250 are margin, not finger.
+    """
+    if pixels.size == 0:
+        return 0.0, 0.0
+    rows = np.flatnonzero(pixels.mean(axis=1) <= _WHITE_MARGIN)
+    cols = np.flatnonzero(pixels.mean(axis=0) <= _WHITE_MARGIN)
+    if rows.size == 0 or cols.size == 0:
+        return 0.0, 0.0
+    return (cols[-1] - cols[0] + 1) / ppi, (rows[-1] - rows[0] + 1) / ppi
+
+
+def oversized(
+    pixels: NDArray[np.uint8], ppi: float, settings: FingerprintSettings
+) -> QualityResult | None:
+    """The refusal of an image far larger than any finger sensor, or None when it fits.
+
+    A single-finger sensor captures at most about 1 x 1.2 inches (a rolled print 1.6 inches
+    across); a tenprint card, a palm or a long swipe strip is no single flat finger, and a
+    score would mean nothing.
+    """
+    width, height = finger_extent(pixels, ppi)
+    if width <= settings.max_finger_width_in and height <= settings.max_finger_height_in:
+        return None
+    measures = {"width_in": round(width, 3), "height_in": round(height, 3)}
+    return QualityResult(0, (Feedback.IMAGE_TOO_LARGE,), measures)
 
 
 def assess(
@@ -115,7 +164,12 @@ def assess(
 ) -> tuple[QualityResult, Analysis]:
     """Like :func:`assess_quality`, also returning the analysis for comparison and encoding."""
     settings = settings or FingerprintSettings()
-    image = to_native(pixels, ppi)
+    grey = _grey(pixels, ppi)
+    # Checked before anything is resampled or analysed: a huge image costs nothing more.
+    refused = oversized(grey, ppi, settings)
+    if refused is not None:
+        return refused, analyse(np.full((2 * BLOCK, 2 * BLOCK), 255, np.uint8))
+    image = to_native(grey, ppi)
     analysis = analyse(image)
     measures = dict(analysis.measures)
     measures["std"] = float(image.std()) if image.size else 0.0

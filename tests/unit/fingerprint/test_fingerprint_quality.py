@@ -90,3 +90,66 @@ def test_every_feedback_and_finger_has_a_text_in_every_language() -> None:
         missing = [key for key in keys if key not in texts]
         assert not missing, (language, missing)
     assert catalog("da")["fingerprint.finger_left_index"] == "venstre pegefinger"
+
+
+def test_heavier_degradation_scores_lower(good_print: np.ndarray) -> None:
+    import cv2
+
+    rng = np.random.default_rng(5)
+    scores = []
+    for sigma in (0.0, 1.5, 3.0):
+        image = good_print.astype(np.float32)
+        if sigma:
+            image = cv2.GaussianBlur(image, (0, 0), sigma)
+            image += rng.normal(0, 12 * sigma, image.shape)
+        scores.append(assess_quality(np.clip(image, 0, 255).astype(np.uint8)).score)
+    assert scores[0] > scores[1] > scores[2], scores
+
+
+@pytest.mark.parametrize(
+    ("shape", "ppi"),
+    [
+        ((1000, 4000), 500),  # a tenprint card's row of rolled prints: 8 x 2 inches
+        ((1151, 100), 500),  # a swipe strip: 2.3 inches long
+        ((760, 830), 500),  # one rolled print cut from a card with its box: 1.66 inches wide
+        ((1200, 1200), 1000),  # 1.2 inches at 1000 ppi fits; see below
+    ],
+)
+def test_images_larger_than_a_finger_sensor_are_refused(
+    good_print: np.ndarray, shape: tuple[int, int], ppi: int
+) -> None:
+    tiles = (-(-shape[0] // good_print.shape[0]), -(-shape[1] // good_print.shape[1]))
+    image = np.tile(good_print, tiles)[: shape[0], : shape[1]]
+    result = assess_quality(image, ppi)
+    too_large = shape[1] / ppi > 1.6 or shape[0] / ppi > 2.0
+    assert (result.feedback == (Feedback.IMAGE_TOO_LARGE,)) is too_large
+    if too_large:
+        assert result.score == 0
+        assert not result.usable(FingerprintSettings())
+        assert result.measures["width_in"] == pytest.approx(shape[1] / ppi, abs=0.01)
+
+
+def test_white_margins_do_not_count_towards_the_size(good_print: np.ndarray) -> None:
+    # A finger on a large blank page is still one finger: NFIQ 2 trims the margin too.
+    page = np.full((1500, 1500), 255, np.uint8)
+    page[500 : 500 + good_print.shape[0], 500 : 500 + good_print.shape[1]] = good_print
+    result = assess_quality(page)
+    assert Feedback.IMAGE_TOO_LARGE not in result.feedback
+    assert result.score > 0
+
+
+def test_the_size_limits_are_settings(good_print: np.ndarray) -> None:
+    strict = FingerprintSettings(max_finger_width_in=0.5)
+    assert assess_quality(good_print, 500, strict).feedback == (Feedback.IMAGE_TOO_LARGE,)
+    assert Feedback.IMAGE_TOO_LARGE not in assess_quality(good_print).feedback
+
+
+def test_the_shipped_model_gives_the_score(good_print: np.ndarray) -> None:
+    from kiosk.fingerprint.score_model import MODEL_PATH, load_model
+
+    assert MODEL_PATH.is_file()
+    model = load_model()
+    result = assess_quality(good_print)
+    assert result.feedback == ()  # no penalty: the score is the model's prediction
+    assert result.score == round(model.predict(result.measures))
+    assert set(model.features) <= set(result.measures)

@@ -25,3 +25,14 @@ def test_shipped_model_scores_stay_in_range() -> None:
     assert model.features and 0 <= model.blend <= 1
     for value in (0.0, 1.0, 1e6, -1e6):
         assert 0.0 <= model.predict(dict.fromkeys(model.features, value)) <= 100.0
+
+
+def test_shipped_model_file_is_the_one_loaded() -> None:
+    import json
+
+    from kiosk.fingerprint.score_model import MODEL_PATH
+
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    model = load_model()
+    assert list(model.features) == data["features"]
+    assert model.blend == data["blend"] and len(model.trees) == len(data["trees"])
