@@ -132,7 +132,11 @@ def _read(stream: IO[bytes], colour: Colour, max_pixels: int,
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         warnings.simplefilter("ignore", UserWarning)  # odd EXIF or metadata is no reason
         try:
-            image = Image.open(stream)
+            with warnings.catch_warnings():
+                # The caller's limit is checked the moment the header is read, with the size
+                # in the message; Pillow's above twice its own limit still refuses here.
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                image = Image.open(stream)
         except (UnidentifiedImageError, Image.DecompressionBombWarning,
                 Image.DecompressionBombError) as error:
             if isinstance(error, Image.DecompressionBombWarning | Image.DecompressionBombError):

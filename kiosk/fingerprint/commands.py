@@ -86,7 +86,7 @@ def load_image(path: Path, ppi: float | None = None,
         width, height = round(info.width * factor), round(info.height * factor)
         if width * height > limit:
             raise ImageFileError(
-                f"{info.width}x{info.height} pixels at {resolution:g} ppi{source} is "
+                f"{info.width}x{info.height} pixels at {resolution:.0f} ppi{source} is "
                 f"{width}x{height} at 500 ppi, larger than any finger sensor (at most "
                 f"{limit:,} pixels; fingerprint.max_image_pixels)")
         chosen.append(resolution)
