@@ -142,6 +142,8 @@ class KioskApp(App[None]):
         self.post_message(ServiceNews(message))
 
     def on_service_news(self, message: ServiceNews) -> None:
+        if not self.screen_stack:
+            return  # the app is closing: news still on its way has no screen to go to
         item = message.news
         if isinstance(item, news.StateChanged):
             # The next citizen's welcome comes in the kiosk's default language.
