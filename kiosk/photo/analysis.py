@@ -84,6 +84,8 @@ class FrameAnalysis:
     smile_lift: float = math.nan
     mouth_width: float = math.nan
     """Mouth width over the inter-eye distance."""
+    expression: tuple[float, ...] = ()
+    """The scale- and roll-free expression measures (``geometry.EXPRESSION_FEATURES``)."""
     gaze_offset: float = math.nan
     crop: geo.CropBox | None = None
     """The token-photo crop in source pixels (head at the configured ratio of its height)."""
@@ -271,6 +273,7 @@ def _fill_geometry(out: FrameAnalysis, pts: Coords, bgr: Pixels, head_ratio: flo
     corners = pts[list(geo.MOUTH_CORNERS), :2]
     out.mouth_width = float(np.linalg.norm(corners[1] - corners[0]) / (out.inter_eye + 1e-9))
     out.gaze_offset = geo.gaze_offset(pts)
+    out.expression = geo.expression_features(pts, out.pose.roll, sum(out.eye_openness) / 2.0)
     eye_mid = (out.right_eye + out.left_eye) / 2.0
     out.crown, out.crown_from_mask, out.crown_ratio = _crown(out, eye_mid)
     # The segmentation fades at the image border, so a mask ending within a few small-frame

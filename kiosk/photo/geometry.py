@@ -186,6 +186,41 @@ def smile_lift(points: Coords, inter_eye: float, roll: float) -> float:
     return float((lip_centre_y - corners_y) / (inter_eye + 1e-9))
 
 
+#: The expression measures, in the order :func:`expression_features` returns them.
+EXPRESSION_FEATURES = ("corner_lift", "mouth_width", "corner_nose", "upper_lip", "eye_aperture")
+
+
+def expression_features(points: Coords, roll: float, eye_aperture: float) -> tuple[float, ...]:
+    """Scale-, roll- and (mostly) pitch-free shape of the mouth and eyes (see the names above).
+
+    Heights are measured along the face axis once the eye line is level, from the eye
+    midpoint, and every one is divided by another length of the same face, so the image size,
+    the face's own size and an up/down tilt (which shortens every height alike) cancel:
+
+    - ``corner_lift``: how far the mouth corners sit above the lip centre, over the eye-to-lips
+      height. A smile lifts the corners, with the lips closed or open.
+    - ``mouth_width``: corner-to-corner width over the face width at the cheekbones (less
+      person-dependent than the inter-eye distance); a smile stretches the mouth.
+    - ``corner_nose``: corner height below the nose base over the nose-to-lips height; the
+      corners rise towards the nose along the nasolabial folds.
+    - ``upper_lip``: upper-lip height over the mouth width; a smile stretches it thin.
+    - ``eye_aperture``: the eye aspect ratio; the cheeks raised by a smile narrow the eyes.
+    """
+    c, s = math.cos(math.radians(-roll)), math.sin(math.radians(-roll))
+    idx = [RIGHT_IRIS, LEFT_IRIS, MOUTH_CORNERS[0], MOUTH_CORNERS[1], 13, 14, 0, 2, 234, 454]
+    xy = points[idx, :2].tolist()  # plain floats: a dozen numpy calls on 2-vectors cost more
+    ys = [s * x + c * y for x, y in xy]
+    eye_y = (ys[0] + ys[1]) / 2.0
+    corner_y = (ys[2] + ys[3]) / 2.0 - eye_y
+    lips_y = (ys[4] + ys[5]) / 2.0 - eye_y
+    nose_y = ys[7] - eye_y
+    width = math.hypot(xy[3][0] - xy[2][0], xy[3][1] - xy[2][1]) + 1e-9
+    face = math.hypot(xy[9][0] - xy[8][0], xy[9][1] - xy[8][1]) + 1e-9
+    return ((lips_y - corner_y) / (lips_y + 1e-9), width / face,
+            (corner_y - nose_y) / (lips_y - nose_y + 1e-9), (ys[4] - ys[6]) / width,
+            eye_aperture)
+
+
 def gaze_offset(points: Coords) -> float:
     """Largest horizontal iris offset from the eye-corner midpoint, as a fraction of eye width."""
     offsets = []

@@ -71,10 +71,9 @@ class PhotoSettings(BaseModel):
     """Eye aspect ratio (lid gap / eye width) below which an eye counts as closed."""
     max_mouth_gap: float = 0.06
     """Inner-lip gap / mouth width above which the mouth counts as open."""
-    max_smile: float = 0.08
-    """Mouth-corner lift above the lip centre, in inter-eye units, above which a smile counts."""
-    max_mouth_width: float = 0.98
-    """Mouth width / inter-eye distance above which the expression counts as a (wide) smile."""
+    max_smile_score: float = 3.0
+    """Smile score (standardised distance from the neutral faces in the direction a smile
+    moves the mouth and eyes; ``checks/expression.py``) above which a smile counts."""
     max_gaze_offset: float = 0.22
     """Iris offset from the eye centre, fraction of eye width, above which gaze is averted."""
 
@@ -91,8 +90,9 @@ class PhotoSettings(BaseModel):
     max_dark_fraction: float = 0.35
     max_bright_fraction: float = 0.20
     min_dynamic_range: float = 60.0
-    max_lr_luminance_ratio: float = 1.45
-    """Brighter / darker cheek luminance above which lighting counts as uneven."""
+    max_side_light_ratio: float = 1.2
+    """Brighter / darker half of the face (mirror-image skin pixels) above which the face
+    counts as lit from one side."""
     max_face_shadow: float = 0.30
     """Fraction of face skin much darker than the face median, above which a shadow counts."""
     max_hot_spot_fraction: float = 0.06

@@ -68,8 +68,8 @@ def test_live_session_guides_her_to_close_her_mouth(studio: np.ndarray) -> None:
 
 def test_live_session_captures_when_compliant(studio: np.ndarray) -> None:
     # Astronaut always smiles; a policy that ignores expression stands in for a compliant face.
-    lenient = PhotoSettings(stable_seconds=0.2, burst_size=2, max_mouth_gap=1.0, max_smile=1.0,
-                            max_mouth_width=5.0)
+    lenient = PhotoSettings(stable_seconds=0.2, burst_size=2, max_mouth_gap=1.0,
+                            max_smile_score=99.0)
     session = LivePhotoSession(lenient)
     try:
         states = [session.process(studio, timestamp=i * 0.1) for i in range(6)]
