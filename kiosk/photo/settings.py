@@ -119,6 +119,10 @@ class PhotoSettings(BaseModel):
     max_occlusion: float = 0.30
     """Fraction of the lower face whose colour departs from the skin colour."""
     max_eye_occlusion: float = 0.45
+    min_mouth_line_contrast: float = 0.12
+    """Darkness of the line between the lips (column minimum below the column median, over
+    the median) below which the mouth counts as covered: visible mouths read 0.18-0.79, a
+    hand over the mouth 0-0.10."""
     max_texture_asymmetry: float = 0.45
     """Left/right difference of fine detail over the skin, relative to the detail, above which
     something covers one side (frontal compliant portraits reach 0.38; turned heads more)."""

@@ -1,11 +1,15 @@
-"""FaceOcclusionPrevention and EyesVisible: hands, masks or hair over the face or eyes."""
+"""FaceOcclusionPrevention, EyesVisible and MouthOcclusionPrevention: hands, masks or hair over
+the face, the eyes or the mouth."""
 
 from __future__ import annotations
+
+import math
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from kiosk.photo import geometry as geo
 from kiosk.photo.analysis import FrameAnalysis
 from kiosk.photo.regions import FaceRegions, face_regions
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
@@ -15,6 +19,8 @@ from kiosk.photo.settings import PhotoSettings
 _LOWER_LIMIT = 20.0
 #: Local detail, relative to the cheeks, above which a dark pixel counts as facial hair.
 _HAIR_TEXTURE = 1.3
+#: Where across the mouth (corner to corner) the lip line is looked for.
+_MOUTH_COLUMNS = np.linspace(0.3, 0.7, 9)
 
 
 def texture_asymmetry(r: FaceRegions, detail: NDArray[np.float32]) -> float:
@@ -38,6 +44,30 @@ def texture_asymmetry(r: FaceRegions, detail: NDArray[np.float32]) -> float:
     return float(np.abs(d - flipped[both]).mean() / (d.mean() + 1.0))
 
 
+def mouth_line(a: FrameAnalysis, r: FaceRegions) -> float:
+    """Contrast of the line between the lips across the middle of the mouth.
+
+    Closed or open, a visible mouth has a dark line where the lips meet (or a dark gap between
+    them): down the middle 40 % of the mouth, from mid upper lip to mid lower lip, the darkest
+    pixel of each column is well below the column's median. A hand, a mask or a microphone
+    over the mouth has no such line, whatever its colour (so a skin-coloured hand is found
+    too). Luminance only, so it holds for greyscale images.
+    """
+    p = a.face_points
+    assert p is not None
+    top = (p[0, 1] + p[13, 1]) / 2.0
+    bottom = (p[14, 1] + p[17, 1]) / 2.0
+    y0, y1 = max(0, math.floor(top)), min(r.gray.shape[0], math.ceil(bottom) + 1)
+    left, right = p[geo.MOUTH_CORNERS[0], 0], p[geo.MOUTH_CORNERS[1], 0]
+    xs = np.clip(np.round(left + (right - left) * _MOUTH_COLUMNS).astype(np.intp), 0,
+                 r.gray.shape[1] - 1)
+    if y1 - y0 < 3:
+        return math.nan
+    cols = r.gray[y0:y1][:, xs].astype(np.float32)
+    median = np.median(cols, axis=0)
+    return float(np.median((median - cols.min(axis=0)) / (median + 1.0)))
+
+
 def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     """Share of the lower face, and of the skin round the eyes, unlike the cheek colour.
 
@@ -46,15 +76,17 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     shading differs: that limit is known.
     """
     r = face_regions(a)
-    if r is None:
-        return [unknown(n, "no face") for n in ("FaceOcclusionPrevention", "EyesVisible")]
-    if not r.lower.any():
-        return [unknown(n, "no face") for n in ("FaceOcclusionPrevention", "EyesVisible")]
+    names = ("FaceOcclusionPrevention", "EyesVisible", "MouthOcclusionPrevention")
+    if r is None or not r.lower.any():
+        return [unknown(n, "no face") for n in names]
+    line = mouth_line(a, r)
+    mouth = verdict("MouthOcclusionPrevention", line, line >= s.min_mouth_line_contrast,
+                    "occlusion", f"lip line contrast >= {s.min_mouth_line_contrast:g}")
     # Colour from the skin's mean a*, b* distance from neutral (cheap: one masked mean).
     mean_ab = cv2.mean(r.chroma, mask=r.skin.astype(np.uint8))[0]
     if mean_ab < 3.0:
         # Without colour, skin and a grey mask or shadow cannot be told apart.
-        return [unknown(n, "greyscale image") for n in ("FaceOcclusionPrevention", "EyesVisible")]
+        return [unknown(n, "greyscale image") for n in names[:2]] + [mouth]
     limit = max(22.0, 3.0 * r.skin_spread)
     # A mask covers the cheeks too, so the lower face is compared with the nose bridge, which
     # masks and hands rarely reach. Luminance counts half: the chin is naturally darker.
@@ -87,4 +119,5 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
                                                   "texture_asymmetry": asym}),
         verdict("EyesVisible", eyes, eyes <= s.max_eye_occlusion, "hair_over_eyes",
                 f"eye surround unlike skin <= {s.max_eye_occlusion:g}"),
+        mouth,
     ]
