@@ -55,7 +55,7 @@ MEASURES_FOR = {
     "glasses": ["Glasses", "lens_tint"],
     "head_covering": ["NoHeadCoverings", "crown_ratio"],
     "hair_over_eyes": ["EyesVisible"],
-    "occlusion": ["FaceOcclusionPrevention", "facial_hair"],
+    "occlusion": ["FaceOcclusionPrevention", "facial_hair", "MouthOcclusionPrevention"],
     "shadow_on_face": ["FaceShadow"],
     "uneven_lighting": ["IlluminationUniformity", "cheek_ratio"],
     "underexposed": ["LuminanceMean", "face_highlight", "dynamic_range"],
@@ -80,7 +80,7 @@ FITTED = (
     "min_face_highlight", "max_side_light_ratio", "max_face_shadow", "max_skin_hue_deviation",
     "max_background_std", "max_background_gradient", "min_background_luminance",
     "max_background_chroma", "max_background_shadow", "max_occlusion", "max_eye_occlusion",
-    "max_texture_asymmetry", "max_forehead_occlusion", "max_crown_ratio",
+    "min_mouth_line_contrast", "max_texture_asymmetry", "max_forehead_occlusion", "max_crown_ratio",
     "cap_forehead_occlusion", "cap_crown_ratio", "max_head_top_chroma", "max_skin_texture",
 )
 #: Candidate values per threshold: the default times these factors.
