@@ -19,6 +19,9 @@ from kiosk.safetext import json_line, printable
 DEFAULT_PPI = 500.0
 #: Files may be captured at up to this many times 500 ppi (in each direction).
 MAX_RESOLUTION_FACTOR = 2
+#: A resolution stored in a file is believed only in this range: outside it, it is a program's
+#: default (72 or 96 dpi from an image editor, a BMP or PCX writer), not a capture resolution.
+FILE_PPI_RANGE = (250.0, 5000.0)
 
 
 def ppi_value(text: str) -> float:
@@ -46,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--ppi",
         type=ppi_value,
         default=None,
-        help="capture resolution (default: from the file, else 500)",
+        help="capture resolution, 50-5000 (default: the file's when it says 250-5000 ppi, "
+        "else 500)",
     )
     quality.add_argument("--json", action="store_true", help="one JSON object per line")
     quality.add_argument("--language", default="en", choices=LANGUAGES,
@@ -57,7 +61,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     compare.add_argument("first", type=Path, metavar="A")
     compare.add_argument("second", type=Path, metavar="B")
     compare.add_argument("--ppi", type=ppi_value, default=None,
-                         help="capture resolution (default: from the file, else 500)")
+                         help="capture resolution, 50-5000 (default: the file's when it says "
+                         "250-5000 ppi, else 500)")
     compare.add_argument("--json", action="store_true")
     compare.set_defaults(handler=run_compare)
     parser.set_defaults(handler=lambda _args: _usage(parser))
@@ -70,7 +75,8 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def load_image(path: Path, ppi: float | None = None,
                settings: FingerprintSettings | None = None) -> tuple[NDArray[np.uint8], float]:
-    """An image file as 8-bit grey, with its resolution (from ``ppi``, the file, or 500).
+    """An image file as 8-bit grey, with its resolution (from ``ppi``, else the file's when it
+    is a plausible capture resolution (FILE_PPI_RANGE), else 500).
 
     The header is read first: an image larger at 500 ppi than ``settings.max_image_pixels``
     (no finger sensor makes one) is refused undecoded. 16-bit, palette, alpha and the other
@@ -80,15 +86,18 @@ def load_image(path: Path, ppi: float | None = None,
     chosen: list[float] = []
 
     def check(info: ImageInfo) -> None:
-        resolution = ppi if ppi is not None else info.ppi or DEFAULT_PPI
-        source = "" if ppi is not None else " (from the file)" if info.ppi else " (assumed)"
+        stored = info.ppi if info.ppi and FILE_PPI_RANGE[0] <= info.ppi <= FILE_PPI_RANGE[1] \
+            else None
+        resolution = ppi if ppi is not None else stored or DEFAULT_PPI
+        source = "" if ppi is not None else " (from the file)" if stored else " (assumed)"
         factor = DEFAULT_PPI / resolution
         width, height = round(info.width * factor), round(info.height * factor)
         if width * height > limit:
+            hint = "" if ppi is not None else "; give --ppi if that resolution is wrong"
             raise ImageFileError(
                 f"{info.width}x{info.height} pixels at {resolution:.0f} ppi{source} is "
                 f"{width}x{height} at 500 ppi, larger than any finger sensor (at most "
-                f"{limit:,} pixels; fingerprint.max_image_pixels)")
+                f"{limit:,} pixels; fingerprint.max_image_pixels){hint}")
         chosen.append(resolution)
 
     loaded = read_image(path, colour="grey", check=check,

@@ -66,14 +66,19 @@ def test_images_far_larger_than_a_finger_sensor_are_refused(
     card = tmp_path / "tenprint.png"
     Image.new("L", (10000, 10000), 255).save(card)  # small on disk; refused from the header
     low = tmp_path / "low-ppi.png"
-    Image.new("L", (800, 800), 255).save(low, dpi=(72, 72))
-    assert main(["fingerprint", "quality", str(card), str(good), str(low)]) == 1
-    lines = _stderr_lines(capsys)
+    Image.new("L", (1500, 1500), 255).save(low, dpi=(250, 250))
+    editor = tmp_path / "editor-default.png"  # 72 dpi is a program's default: 500 is assumed
+    Image.new("L", (800, 800), 255).save(editor, dpi=(72, 72))
+    assert main(["fingerprint", "quality", str(card), str(good), str(low), str(editor)]) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
     assert lines[0].startswith(f"kiosk: {card}: 10000x10000 pixels at 500 ppi (assumed)")
     assert "larger than any finger sensor" in lines[0]
-    assert lines[1].startswith(f"kiosk: {low}: 800x800 pixels at 72 ppi (from the file)")
+    assert lines[1].startswith(f"kiosk: {low}: 1500x1500 pixels at 250 ppi (from the file) "
+                               "is 3000x3000 at 500 ppi")
+    assert lines[1].endswith("give --ppi if that resolution is wrong")
     assert len(lines) == 2
-    assert capsys.readouterr().out == ""  # already read; the good print's score came first
+    assert [line.split(":")[0] for line in captured.out.splitlines()] == [str(good), str(editor)]
     assert main(["fingerprint", "compare", str(card), str(good)]) == 2
     assert len(_stderr_lines(capsys)) == 1
 
