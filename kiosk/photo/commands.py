@@ -9,13 +9,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.i18n import LANGUAGES
-from kiosk.imagefile import ImageFileError, read_image
+from kiosk.imagefile import ImageFileError, ImageInfo, read_image
 from kiosk.photo.settings import PhotoSettings
 from kiosk.safetext import json_line, printable
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from kiosk.photo.report import PhotoReport
     from kiosk.photo.result import Mode
+
+#: Shortest side of an image the face analysis is given: below it no face can be found, and
+#: the analysis' own downscaling breaks on strips one or two pixels high.
+MIN_SIDE_PX = 32
+#: Longest side over shortest side at most: a strip far narrower than any frame or photo makes
+#: the face models abort (a 4 x 1000 image is scaled to 256 x 64000 for the segmenter).
+MAX_ASPECT = 8
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,6 +72,21 @@ def _frame_count(text: str) -> int:
     return value
 
 
+def _frame_shape(info: ImageInfo) -> None:
+    """Refuse, from the header, images that cannot hold a face (argument of read_image)."""
+    short, long = sorted((info.width, info.height))
+    if short < MIN_SIDE_PX or long > MAX_ASPECT * short:
+        raise ImageFileError(f"{info.width}x{info.height} pixels cannot hold a face (a photo "
+                             f"needs at least {MIN_SIDE_PX} pixels on each side and at most "
+                             f"{MAX_ASPECT} times as long as wide)")
+
+
+def read_photo(path: Path, settings: PhotoSettings) -> NDArray[np.uint8]:
+    """An image file as 8-bit BGR for the face analysis; ImageFileError with the reason."""
+    return read_image(path, colour="bgr", max_pixels=settings.max_image_pixels,
+                      check=_frame_shape).pixels
+
+
 def _refused(path: Path, reason: object) -> None:
     print(f"kiosk: {printable(path)}: {printable(reason)}", file=sys.stderr, flush=True)
 
@@ -104,14 +129,14 @@ def _check(args: argparse.Namespace) -> int:
     with FaceAnalyzer(settings, static=True) as analyzer:
         for path in args.images:
             try:
-                image = read_image(path, colour="bgr", max_pixels=settings.max_image_pixels)
+                image = read_photo(path, settings)
             except ImageFileError as error:
                 _refused(path, error)
                 if args.json:
                     print(json_line({"image": str(path), "error": str(error)}), flush=True)
                 status = 2
                 continue
-            report = assess(analyzer.analyze(image.pixels), settings, mode)
+            report = assess(analyzer.analyze(image), settings, mode)
             info = _report_json(str(path), report, args.language)
             if not report.compliant and status == 0:
                 status = 1
@@ -139,8 +164,7 @@ def _crop(args: argparse.Namespace) -> int:
         _refused(args.output, problem)
         return 2
     try:
-        image = read_image(args.image, colour="bgr",
-                           max_pixels=settings.max_image_pixels).pixels
+        image = read_photo(args.image, settings)
     except ImageFileError as error:
         _refused(args.image, error)
         return 2

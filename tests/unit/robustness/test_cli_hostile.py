@@ -210,3 +210,20 @@ def test_load_prints_each_config_problem_on_its_own_line(
     assert len(lines) == 2
     assert all(line.startswith(f"kiosk: invalid configuration: {path}: timeouts.")
                for line in lines)
+
+
+def test_photo_strips_that_cannot_hold_a_face_are_refused(tmp_path: Path) -> None:
+    """A strip one pixel high broke the analysis' downscaling; a very narrow one made the face
+    models abort (SIGABRT). They are refused from the header."""
+    from kiosk.imagefile import ImageFileError
+    from kiosk.photo.commands import read_photo
+    from kiosk.photo.settings import PhotoSettings
+
+    for width, height in [(65535, 1), (1, 300), (4, 1000), (1000, 16), (40, 400)]:
+        path = tmp_path / f"{width}x{height}.png"
+        Image.new("L", (width, height)).save(path)
+        with pytest.raises(ImageFileError, match="cannot hold a face"):
+            read_photo(path, PhotoSettings())
+    fine = tmp_path / "fine.png"
+    Image.new("RGB", (48, 64)).save(fine)
+    assert read_photo(fine, PhotoSettings()).shape == (64, 48, 3)
