@@ -58,7 +58,9 @@ def read_toml(path: Path | str, what: str = "file", *, max_bytes: int = MAX_BYTE
         raise TomlFileError(f"{name}: nested too deeply (more than {max_depth} "
                             "levels)") from None
     except ValueError as error:  # a number with thousands of digits, an impossible date
-        raise TomlFileError(f"{name}: not valid TOML ({printable(error)[:200]})") from None
+        reason = ("a number has too many digits" if "digits" in str(error)
+                  else printable(error)[:200])
+        raise TomlFileError(f"{name}: not valid TOML ({reason})") from None
     if _depth(document) > max_depth:
         raise TomlFileError(f"{name}: nested too deeply (more than {max_depth} levels)")
     return document
