@@ -135,6 +135,12 @@ def _simulate(args: argparse.Namespace) -> int:
     except StartupError as error:
         print(f"kiosk: {error}", file=sys.stderr)
         return 1
+    if kiosk.store_error is not None:
+        # The kiosk would stay out of service: a scripted citizen could only wait.
+        kiosk.close()
+        print(f"kiosk: the application store cannot be used: {kiosk.store_error}",
+              file=sys.stderr)
+        return 1
     trace = _trace(kiosk.service) if args.trace else None
     try:
         if args.no_ui:

@@ -34,6 +34,8 @@ class Kiosk:
 
     service: KioskService
     simulation: Simulation | None = None
+    #: Why the application store could not be opened (the kiosk is then out of service).
+    store_error: StoreError | None = None
 
     def close(self) -> None:
         """Close the service (which stops the simulation). Safe to call twice."""
@@ -63,9 +65,9 @@ def build_kiosk(config: KioskConfig, scenario: Scenario | None = None, *,
             raise StartupError(f"the simulator could not start: {error}") from error
         config = config.model_copy(update={"devices": settings})
     trail = AuditTrail.for_config(config)
-    store, problem = _open_store(config, trail) if run else (None, None)
+    store, store_error = _open_store(config, trail) if run else (None, None)
     service = KioskService(config, registry.build(settings), store=store,
-                           store_problem=problem, trail=trail)
+                           store_problem=store_error.code if store_error else None, trail=trail)
     if store is not None:
         sweeper = Sweeper(store, config.storage.sweep_every_s).start()
         # Closers run newest first: the sweeper stops before the store closes.
@@ -80,19 +82,19 @@ def build_kiosk(config: KioskConfig, scenario: Scenario | None = None, *,
         start_link(service)
     if run:
         service.start(open_devices=open_devices)
-    return Kiosk(service, simulation)
+    return Kiosk(service, simulation, store_error)
 
 
 def _open_store(config: KioskConfig, trail: AuditTrail) -> tuple[ApplicationStore | None,
-                                                                  str | None]:
-    """The encrypted store, or None and the problem's code (the kiosk then starts out of
-    service and says why in its log and the audit trail)."""
+                                                                  StoreError | None]:
+    """The encrypted store, or None and why (the kiosk then starts out of service and says
+    why in its log and the audit trail)."""
     try:
         return ApplicationStore.open(config, audit=trail), None
     except StoreError as error:
-        log.error("the application store cannot be used: %s", error)
+        log.warning("the application store cannot be used: %s", error)
         try:
             trail.record("store_unavailable", actor="kiosk", result=error.code)
         except (OSError, ValueError):
             log.error("the audit trail cannot be written either")
-        return None, error.code
+        return None, error

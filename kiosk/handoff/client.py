@@ -15,7 +15,6 @@ import os
 import re
 import socket
 import ssl
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -25,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from kiosk import pki
 from kiosk.handoff.bundle import BundleError, open_
 from kiosk.handoff.references import is_valid_reference
+from kiosk.tomlfile import TomlFileError, read_toml
 
 if TYPE_CHECKING:
     # The record module loads numpy and Pillow (a second at start-up); only fetch needs it.
@@ -67,14 +67,9 @@ class CaseworkerConfig(BaseModel):
 def load_caseworker_config(path: Path) -> CaseworkerConfig:
     """Read ``caseworker.toml``; ClientError (exit 2) naming the problem."""
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ClientError(f"{path}: no such config file", USAGE) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ClientError(f"{path}: not valid TOML ({error})", USAGE) from None
-    except OSError as error:
-        raise ClientError(f"{path}: cannot be read ({error.strerror})", USAGE) from None
+        data = read_toml(path, "config file")
+    except TomlFileError as error:
+        raise ClientError(str(error), USAGE) from None
     try:
         config = CaseworkerConfig(**data)
     except ValidationError as error:
