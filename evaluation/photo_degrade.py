@@ -89,7 +89,7 @@ def hat(colour: tuple[int, int, int], brim: bool) -> Callable[[Image, Points], I
         oval = points[_OVAL, :2]
         half = 0.5 * float(np.ptp((oval - mid) @ ex)) + 0.25 * ied
         edge = mid - ey * 0.55 * ied  # the lower edge: across the upper forehead
-        axes = (int(half), int(2.3 * ied))
+        axes = (int(half), int(2.0 * ied))  # the top about 2.5 IED above the eyes
         angle = math.degrees(math.atan2(ex[1], ex[0]))
         mask = np.zeros(image.shape[:2], np.uint8)
         cv2.ellipse(mask, (int(edge[0]), int(edge[1])), axes, angle, 180, 360, (255,), -1)
