@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from pathlib import Path
 
+from textual.widgets import Input, Static
+
+from kiosk.staff.accounts import StaffAccounts
+from kiosk.ui.screens.staff import StaffModeScreen, StaffSignInScreen
 from kiosk.workflow import State
 from tests.helpers.kiosk import running_kiosk, wait_for
 
@@ -49,17 +53,35 @@ async def test_inactivity_warns_then_wipes_back_to_welcome() -> None:
         assert not app.service.session.data.holds_captured_data()
 
 
-async def test_staff_see_device_health_on_the_help_screen() -> None:
+async def test_staff_see_device_health_in_staff_mode(tmp_path: Path) -> None:
     async with running_kiosk() as (app, pilot, kiosk):
+        accounts = StaffAccounts(tmp_path / "staff.sqlite3")
+        accounts.add("lib-1", "141421")
+        app.service.use_staff_accounts(accounts)
         await pilot.click("#choose-en")
         await pilot.click("#help")
         await wait_for(app, State.HELP)
-        kiosk.simulation.inject("fingerprint:silent")
-        await pilot.click("#health-check")
-        for _ in range(100):
-            text = str(app.screen.query_one("#health", Static).render())
-            if "Signature pad" in text:
+        assert not app.screen.query("#health-check")  # no self-test for citizens
+        await pilot.click("#staff-open")
+        for _ in range(200):
+            if isinstance(app.screen, StaffSignInScreen) and app.screen.is_mounted:
                 break
             await pilot.pause(0.05)
-        assert "Passport scanner: working" in text
-        assert "Fingerprint reader: NOT WORKING" in text
+        app.screen.query_one("#staff-name", Input).value = "lib-1"
+        for digit in "141421":
+            await pilot.click(f"#key-{digit}")
+        await pilot.click("#sign-in")
+        for _ in range(400):
+            if isinstance(app.screen, StaffModeScreen) and app.screen.is_mounted:
+                break
+            await pilot.pause(0.05)
+        kiosk.simulation.inject("fingerprint:silent")
+        await pilot.click("#health-check")
+        for _ in range(200):
+            text = str(app.screen.query_one("#device-status", Static).render())
+            if "Underskriftsplade" in text:  # staff screens speak config.staff.language
+                break
+            await pilot.pause(0.05)
+        assert "Passcanner: virker" in text
+        assert "Fingeraftrykslæser: VIRKER IKKE" in text
+        assert "/dev/" not in text and "/tmp/" not in text  # codes, never device paths
