@@ -120,6 +120,9 @@ class TimeoutSettings(_Section):
     read the passport (and offers a retry or a librarian), well before the inactivity warning."""
     scanner_probe_s: float = Field(10.0, gt=0)
     """While no document arrives, the scanner is probed this often; a dead one is reported."""
+    help_wait_s: float = Field(600.0, gt=0)
+    """A citizen waiting in Help for a librarian is left this long before the inactivity
+    warning (the ordinary 90 s would wipe them while the librarian walks over)."""
     done_return_s: float = Field(30.0, gt=0)
     """How long the receipt stays on screen before the kiosk returns to welcome."""
 

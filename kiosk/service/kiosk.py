@@ -109,7 +109,8 @@ class KioskService:
         self.session = Session(config.language,
                                inactivity_warning_s=timeouts.inactivity_warning_s,
                                inactivity_grace_s=timeouts.inactivity_grace_s,
-                               done_return_s=timeouts.done_return_s)
+                               done_return_s=timeouts.done_return_s,
+                               help_wait_s=timeouts.help_wait_s)
         self.session.listeners.append(self._on_transition)
         #: Developer controls of an attached simulator (the F12 panel), None on hardware.
         self.devtools: DeveloperControls | None = None

@@ -102,6 +102,8 @@ class Session:
     inactivity_warning_s: float = 90.0
     inactivity_grace_s: float = 30.0
     done_return_s: float = 30.0
+    #: A citizen waiting in Help for a librarian is not asked "are you still there?" sooner.
+    help_wait_s: float = 600.0
     clock: Callable[[], float] = time.monotonic
     state: State = State.WELCOME
     data: SessionData = field(init=False)
@@ -224,6 +226,8 @@ class Session:
             return self.history[-1].entered_at + self.inactivity_grace_s
         if self.state in (State.DONE, State.ABORTED):
             return self._last_activity + self.done_return_s
+        if self.state is State.HELP:
+            return self._last_activity + max(self.inactivity_warning_s, self.help_wait_s)
         return self._last_activity + self.inactivity_warning_s
 
     def seconds_left(self) -> float | None:

@@ -84,7 +84,7 @@ def test_nested_overlays_unwind_in_order(session: Session, clock: Clock) -> None
     walk_to(session, State.PHOTO)
     session.handle(ev.DeviceFailed("camera", "device_timeout"))
     session.handle(ev.RequestHelp())
-    clock.advance(61)
+    clock.advance(session.help_wait_s + 1)
     assert session.tick() is State.INACTIVITY_WARNING
     assert session.handle(ev.StillHere()) is State.HELP
     assert session.handle(ev.DismissHelp()) is State.DEVICE_ERROR
@@ -186,3 +186,13 @@ def test_table_only_names_real_states() -> None:
     for (source, _event), target in TRANSITIONS.items():
         assert isinstance(source, State)
         assert isinstance(target, State) or callable(target) or target in ("resume", "stay")
+
+
+def test_a_citizen_waiting_for_a_librarian_is_not_hurried(session: Session,
+                                                          clock: Clock) -> None:
+    walk_to(session, State.PHOTO)
+    session.handle(ev.RequestHelp())
+    clock.advance(session.inactivity_warning_s + 1)
+    assert session.tick() is None  # the ordinary 90 s do not apply while help is on its way
+    clock.advance(session.help_wait_s)
+    assert session.tick() is State.INACTIVITY_WARNING  # but nobody waits forever
