@@ -10,12 +10,13 @@ simulated citizen whenever the kiosk asks, after ``act_delay_s``.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from kiosk.safetext import printable
+from kiosk.tomlfile import TomlFileError, read_toml
 from simulator.documents import PassportFacts, years_ago
 
 SCENARIO_DIR = Path(__file__).with_name("scenarios")
@@ -133,22 +134,23 @@ def available() -> list[str]:
 
 
 def load_scenario(name_or_path: str) -> Scenario:
-    """A bundled scenario by name, or a scenario file by path."""
+    """A bundled scenario by name, or a scenario file by path (read with care: a file that is
+    not UTF-8, too deep, too large or not a file is one ScenarioError line)."""
     path = Path(name_or_path)
     if not path.suffix:
         path = SCENARIO_DIR / f"{name_or_path}.toml"
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ScenarioError(f"no scenario {name_or_path!r}; available: "
-                            f"{', '.join(available())}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{path}: not valid TOML ({error})") from None
+        data = read_toml(path, "scenario file")
+    except TomlFileError as error:
+        if not path.exists() and not path.is_symlink():
+            raise ScenarioError(f"no scenario {printable(name_or_path)!r}; available: "
+                                f"{', '.join(available())}") from None
+        raise ScenarioError(str(error)) from None
     data.setdefault("name", path.stem)
     try:
         return Scenario(**data)
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                             for e in error.errors())
-        raise ScenarioError(f"{path}: {problems}") from None
+        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
+        if len(problems) > 10:
+            problems[10:] = [f"... and {len(problems) - 10} more problems"]
+        raise ScenarioError(printable(f"{path}: {'; '.join(problems)}")) from None
