@@ -41,6 +41,8 @@ class FaceRegions:
     iris_left: Mask
     skin_distance: NDArray[np.float32]
     """Lab distance of every pixel from the median cheek colour (the face's own skin tone)."""
+    skin_hue_distance2: NDArray[np.float32]
+    """Squared a*b* distance from the median cheek colour (luminance left out)."""
     skin_spread: float
     """Mean skin distance inside the cheeks: how varied this face's skin is."""
     cheek_colour: tuple[float, float, float]
@@ -139,8 +141,10 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
     # Whole 3-channel arrays only: OpenCV copies every strided channel view it is given.
     # OpenCV takes a tuple as a per-channel scalar; its stubs only list arrays (twice here).
     diff = cv2.subtract(lab, (*cheek_colour.tolist(), 0.0))  # type: ignore[call-overload]
-    skin_distance = np.asarray(
-        cv2.sqrt(cv2.transform(cv2.multiply(diff, diff), _SUM3)), np.float32)
+    squares = cv2.multiply(diff, diff)
+    skin_distance = np.asarray(cv2.sqrt(cv2.transform(squares, _SUM3)), np.float32)
+    # The chroma part alone (a*, b*): lighting moves luminance, hardly hue.
+    skin_hue_distance2 = np.asarray(cv2.transform(squares, _AB), np.float32)
     cheeks8 = cheeks.astype(np.uint8)
     spread = cv2.mean(skin_distance, mask=cheeks8)[0] if cheeks.any() else 0.0
     neutral = (0.0, 128.0, 128.0, 0.0)
@@ -154,7 +158,7 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
         eye_right=eye_right, eye_left=eye_left,
         eye_band=eye_band, bridge=bridge, nose_bridge=nose_bridge,
         iris_right=iris(468, 469), iris_left=iris(473, 474),
-        skin_distance=skin_distance, skin_spread=spread,
+        skin_distance=skin_distance, skin_hue_distance2=skin_hue_distance2, skin_spread=spread,
         cheek_colour=tuple(cheek_colour.tolist()), chroma=chroma, texture=texture,
         skin_levels=np.bincount(gray[skin], minlength=256).cumsum(),
     )

@@ -35,15 +35,12 @@ def side_balance(r: FaceRegions) -> float:
     for a darker or brighter exposure. Compliant studio portraits read 1.00-1.29 (median
     1.05); a face lit from one side with the far side at half the light reads 1.3-1.8.
     """
-    _, ca, cb = r.cheek_colour
-    da = r.lab[..., 1] - ca
-    db = r.lab[..., 2] - cb
-    skin = r.skin & (da * da + db * db < _SKIN_AB * _SKIN_AB)
+    skin = r.skin & (r.skin_hue_distance2 < _SKIN_AB * _SKIN_AB)
     pairs = skin & skin[:, ::-1] & _LEFT_HALF
     if np.count_nonzero(pairs) < 40:
         return math.nan
-    logs = _LOG[r.gray]
-    diff = (logs - cv2.flip(logs, 1))[pairs]
+    logs = cv2.LUT(r.gray, _LOG)
+    diff = cv2.subtract(logs, cv2.flip(logs, 1))[pairs]
     # The median: a slightly turned head puts the nose's own shading, or an ear, beside its
     # mirror image; those pairs are a minority and drop out.
     return math.exp(abs(float(np.median(diff))))
