@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
-import sys
-import threading
-from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
+
+from kiosk.cli_support import (
+    add_config_option,
+    fail,
+    load_config_or_fail,
+    wait_until_stopped,
+)
 
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -28,49 +30,24 @@ def register(subparsers: Subparsers) -> None:
     demo = commands.add_parser("demo", help="a console and three simulated kiosks with "
                                "scripted citizens on this machine, until Ctrl-C")
     for command, handler in ((serve, _serve), (demo, _demo)):
-        command.add_argument("--config", type=Path, metavar="FILE",
-                             help="TOML config (default: $PASBOKS_CONFIG)")
+        add_config_option(command)
         command.add_argument("--listen", metavar="HOST:PORT",
                              help="override console.listen (port 0: any free port)")
         command.set_defaults(handler=handler)
 
 
-def _fail(message: str, code: int) -> int:
-    print(f"kiosk: {message}", file=sys.stderr)
-    return code
-
-
-def _until_stopped() -> None:
-    """Block until Ctrl-C or SIGTERM."""
-    stop = threading.Event()
-
-    def on_signal(number: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, on_signal)
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _serve(args: argparse.Namespace) -> int:
-    from kiosk.config import ConfigError, load_config
     from kiosk.console.server import start_console
     from kiosk.console.tls import SetupError
 
     logging.basicConfig(level=logging.WARNING, format="kiosk: %(levelname)s %(message)s")
-    try:
-        config = load_config(args.config)
-    except ConfigError as error:
-        return _fail(f"invalid configuration: {error}".replace("\n", "; "), 2)
+    config = load_config_or_fail(args)
+    if isinstance(config, int):
+        return config
     try:
         running = start_console(config, args.listen)
     except SetupError as error:
-        return _fail(str(error), 2)
+        return fail(str(error), 2)
     try:
         print(f"kiosk: staff console on {running.url}", flush=True)
         if running.tls.made:
@@ -78,7 +55,7 @@ def _serve(args: argparse.Namespace) -> int:
                   f"console.ca = \"{running.tls.ca}\"", flush=True)
         print(f"kiosk: kiosks connect to {running.link_url} with the token in "
               f"{running.tokens.path}", flush=True)
-        _until_stopped()
+        wait_until_stopped()
     finally:
         running.close()
     print("kiosk: staff console stopped", flush=True)
@@ -86,18 +63,16 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from kiosk.config import ConfigError, load_config
     from kiosk.console.demo import DEMO_PIN, DEMO_USER, DemoError, start_demo
 
     logging.basicConfig(level=logging.ERROR, format="kiosk: %(levelname)s %(message)s")
-    try:
-        config = load_config(args.config)
-    except ConfigError as error:
-        return _fail(f"invalid configuration: {error}".replace("\n", "; "), 2)
+    config = load_config_or_fail(args)
+    if isinstance(config, int):
+        return config
     try:
         demo = start_demo(config, args.listen)
     except DemoError as error:
-        return _fail(str(error), 2)
+        return fail(str(error), 2)
     try:
         demo.play()
         console = demo.console
@@ -115,7 +90,7 @@ def _demo(args: argparse.Namespace) -> int:
         for role in demo.roles:
             print(f"  {role.name:<9} {role.place} · scripted citizen: {role.scenario}")
         print("Ctrl-C stops.", flush=True)
-        _until_stopped()
+        wait_until_stopped()
     finally:
         demo.close()
     print("kiosk: demo stopped", flush=True)

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
-import sys
-import threading
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
+
+from kiosk.cli_support import (
+    add_config_option,
+    fail,
+    load_config_or_fail,
+    wait_until_stopped,
+)
 
 if TYPE_CHECKING:
     from kiosk.handoff.client import CaseworkerClient
@@ -28,8 +31,7 @@ def register(subparsers: Subparsers) -> None:
                                               required=True)
     serve = handoff_commands.add_parser("serve", help="run the hand-off server until "
                                         "stopped (Ctrl-C or SIGTERM)")
-    serve.add_argument("--config", type=Path, metavar="FILE",
-                       help="the kiosk's TOML config (default: $PASBOKS_CONFIG)")
+    add_config_option(serve)
     serve.add_argument("--listen", metavar="HOST:PORT",
                        help="override handoff.listen (port 0: any free port)")
     serve.set_defaults(handler=_serve)
@@ -51,9 +53,8 @@ def register(subparsers: Subparsers) -> None:
         "confirm", help="confirm receipt: the kiosk deletes the application at once")
     confirm.add_argument("reference", metavar="REF")
     for command, handler in ((pending, _pending), (fetch, _fetch), (confirm, _confirm)):
-        command.add_argument("--config", type=Path, metavar="FILE", required=True,
-                             help="caseworker.toml (server, ca, certificate, private_key, "
-                             "recipient_key)")
+        add_config_option(command, required=True, help="caseworker.toml (server, ca, "
+                          "certificate, private_key, recipient_key)")
         command.add_argument("--server", metavar="URL", help="override the server URL")
         command.set_defaults(handler=handler)
 
@@ -65,38 +66,21 @@ def register(subparsers: Subparsers) -> None:
     demo.set_defaults(handler=_pki_demo)
 
 
-def _fail(message: str, code: int) -> int:
-    print(f"kiosk: {message}", file=sys.stderr)
-    return code
-
-
 def _serve(args: argparse.Namespace) -> int:
-    from kiosk.config import ConfigError, load_config
     from kiosk.handoff.server import ServeError, start
 
-    try:
-        config = load_config(args.config)
-    except ConfigError as error:
-        return _fail(f"invalid configuration: {error}".replace("\n", "; "), 2)
+    config = load_config_or_fail(args)
+    if isinstance(config, int):
+        return config
     try:
         server = start(config, args.listen)
     except ServeError as error:
-        return _fail(str(error), 2)
-    stop = threading.Event()
-
-    def on_signal(number: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, on_signal)
+        return fail(str(error), 2)
     try:
         server.serve_in_thread()
         print(f"kiosk: hand-off server listening on {server.url}", flush=True)
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        wait_until_stopped()
     finally:
-        signal.signal(signal.SIGTERM, previous)
         server.close()
     print("kiosk: hand-off server stopped", flush=True)
     return 0
@@ -114,7 +98,7 @@ def _pending(args: argparse.Namespace) -> int:
     try:
         applications = _client(args).pending()
     except ClientError as error:
-        return _fail(str(error), error.exit_code)
+        return fail(str(error), error.exit_code)
     if args.json:
         print(json.dumps({"applications": applications}))
     elif not applications:
@@ -142,7 +126,7 @@ def _fetch(args: argparse.Namespace) -> int:
         record = client.fetch(args.reference, args.birth)
         written = write_application(record, args.out)
     except ClientError as error:
-        return _fail(str(error), error.exit_code)
+        return fail(str(error), error.exit_code)
     print(f"fetched {record.reference} (signature and certificate verified) into {args.out}:")
     for path in written:
         print(f"  {path.name}")
@@ -156,7 +140,7 @@ def _confirm(args: argparse.Namespace) -> int:
     try:
         _client(args).confirm(args.reference)
     except ClientError as error:
-        return _fail(str(error), error.exit_code)
+        return fail(str(error), error.exit_code)
     print(f"confirmed {args.reference.upper()}: the kiosk has deleted it")
     return 0
 
@@ -167,7 +151,7 @@ def _pki_demo(args: argparse.Namespace) -> int:
     try:
         demo = make_demo(args.directory)
     except PkiError as error:
-        return _fail(str(error), 2)
+        return fail(str(error), 2)
     print(f"demo PKI in {demo.directory}")
     print(f"  kiosk:      kiosk handoff serve --config {demo.kiosk_config}")
     print(f"  caseworker: kiosk caseworker pending --config {demo.caseworker_config}")

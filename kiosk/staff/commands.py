@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from pathlib import Path
 from typing import Any
 
-from kiosk.config import ConfigError, KioskConfig, load_config
+from kiosk.cli_support import add_config_option, fail, load_config_or_fail
+from kiosk.config import KioskConfig
 from kiosk.staff.accounts import StaffAccounts, StaffError, check_name, check_secret
 
 
@@ -34,21 +34,7 @@ def register(subparsers: Any) -> None:
     remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     remove.set_defaults(handler=_remove)
     for command in (add, listing, remove):
-        command.add_argument("--config", type=Path, metavar="FILE",
-                             help="TOML config file (default: $PASBOKS_CONFIG, else the "
-                             "simulator's defaults)")
-
-
-def _fail(message: str, code: int = 1) -> int:
-    print(f"kiosk: {message}", file=sys.stderr)
-    return code
-
-
-def _config(args: argparse.Namespace) -> KioskConfig | int:
-    try:
-        return load_config(args.config)
-    except ConfigError as error:
-        return _fail(f"invalid configuration: {error}", 2)
+        add_config_option(command)
 
 
 def _os_user() -> str:
@@ -89,30 +75,30 @@ def _read_pin(from_stdin: bool) -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
-    config = _config(args)
+    config = load_config_or_fail(args)
     if isinstance(config, int):
         return config
     try:
         check_name(args.name)
         accounts = StaffAccounts.open(config)
         if args.name in accounts:
-            return _fail(f"there is already a staff account {args.name!r}")
+            return fail(f"there is already a staff account {args.name!r}")
         accounts.add(args.name, _read_pin(args.pin_stdin))
     except StaffError as error:
-        return _fail(str(error))
+        return fail(str(error))
     _audit(config, "staff_added", args.name)
     print(f"staff account {args.name!r} added")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    config = _config(args)
+    config = load_config_or_fail(args)
     if isinstance(config, int):
         return config
     try:
         accounts = StaffAccounts.open(config).list()
     except StaffError as error:
-        return _fail(str(error))
+        return fail(str(error))
     if not accounts:
         print("no staff accounts (add one with: kiosk staff add NAME)")
         return 0
@@ -123,22 +109,22 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    config = _config(args)
+    config = load_config_or_fail(args)
     if isinstance(config, int):
         return config
     try:
         accounts = StaffAccounts.open(config)
         if args.name not in accounts:
-            return _fail(f"there is no staff account {args.name!r}")
+            return fail(f"there is no staff account {args.name!r}")
         if not args.yes:
             if not sys.stdin.isatty():
-                return _fail("not removed: confirm with --yes (no terminal to ask on)")
+                return fail("not removed: confirm with --yes (no terminal to ask on)")
             answer = input(f"Remove staff account {args.name!r}? [y/N] ").strip().lower()
             if answer not in ("y", "yes"):
-                return _fail("not removed")
+                return fail("not removed")
         accounts.remove(args.name)
     except (StaffError, EOFError) as error:
-        return _fail(str(error) if isinstance(error, StaffError) else "not removed")
+        return fail(str(error) if isinstance(error, StaffError) else "not removed")
     _audit(config, "staff_removed", args.name)
     print(f"staff account {args.name!r} removed")
     return 0

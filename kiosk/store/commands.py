@@ -10,11 +10,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.config import ConfigError, load_config
+from kiosk.cli_support import add_config_option, fail, load_config_or_fail
 from kiosk.store.errors import StoreError
 
 if TYPE_CHECKING:
@@ -39,14 +37,7 @@ def register(subparsers: Any) -> None:
                        help="sweep as if it were this time (UTC unless an offset is given)")
     sweep.set_defaults(handler=_sweep)
     for command in (status, verify, sweep):
-        command.add_argument("--config", type=Path, metavar="FILE",
-                             help="TOML config file (default: $PASBOKS_CONFIG, else the "
-                             "simulator's defaults)")
-
-
-def _fail(message: str, code: int = 1) -> int:
-    print(f"kiosk: {message}", file=sys.stderr)
-    return code
+        add_config_option(command)
 
 
 def _open(args: argparse.Namespace) -> ApplicationStore | int:
@@ -54,14 +45,13 @@ def _open(args: argparse.Namespace) -> ApplicationStore | int:
     from kiosk.audit import AuditTrail
     from kiosk.store.db import ApplicationStore
 
-    try:
-        config = load_config(args.config)
-    except ConfigError as error:
-        return _fail(f"invalid configuration: {error}", 2)
+    config = load_config_or_fail(args)
+    if isinstance(config, int):
+        return config
     try:
         return ApplicationStore.open(config, audit=AuditTrail.for_config(config))
     except StoreError as error:
-        return _fail(str(error))
+        return fail(str(error))
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -71,7 +61,7 @@ def _status(args: argparse.Namespace) -> int:
     try:
         status = store.status()
     except StoreError as error:
-        return _fail(str(error))
+        return fail(str(error))
     finally:
         store.close()
     if args.json:
@@ -93,13 +83,13 @@ def _verify(args: argparse.Namespace) -> int:
         checked = len(store.pending())
         problems = store.verify()
     except StoreError as error:
-        return _fail(str(error))
+        return fail(str(error))
     finally:
         store.close()
     for problem in problems:
         print(f"{problem.reference}: {problem.code}")
     if problems:
-        return _fail(f"{len(problems)} of {checked} application(s) are damaged")
+        return fail(f"{len(problems)} of {checked} application(s) are damaged")
     print(f"{checked} application(s) checked: every one decrypts and is whole")
     return 0
 
@@ -110,7 +100,7 @@ def _sweep(args: argparse.Namespace) -> int:
         try:
             when = dt.datetime.fromisoformat(args.now)
         except ValueError:
-            return _fail(f"--now {args.now!r} is not an ISO-8601 time "
+            return fail(f"--now {args.now!r} is not an ISO-8601 time "
                          "(for example 2026-12-30T12:00:00Z)", 2)
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
@@ -122,7 +112,7 @@ def _sweep(args: argparse.Namespace) -> int:
         deleted = store.sweep(now)
         left = store.status(now).pending
     except StoreError as error:
-        return _fail(str(error))
+        return fail(str(error))
     finally:
         store.close()
     print(f"deleted {len(deleted)} application(s) past the retention window; {left} pending")
