@@ -11,8 +11,9 @@ from skimage.morphology import skeletonize
 
 from kiosk.fingerprint.blocks import BLOCK, BlockView
 
-#: Orientation bins of the enhancement filter bank.
-N_ORIENTATIONS = 8
+#: Orientation bins of the enhancement filter bank. 8 bins were 2 ms faster but doubled the
+#: comparison's false non-matches (FNMR at FMR <= 0.1 %: 7.5 % against 4.3 % with 12).
+N_ORIENTATIONS = 12
 #: Minutiae closer than this to each other are artefacts (a break, a spur, a bridge) and go.
 MIN_SEPARATION = 5.0
 #: Minutiae closer than this to the edge of the finger area are edge artefacts.
