@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 
 import pytest
 from textual.widgets import Static
@@ -13,7 +11,7 @@ from kiosk.fingerprint.encoding import parse_iso19794_4
 from kiosk.handoff.record import ApplicationRecord
 from kiosk.service.messages import ApplicationCompleted, PreviewFrame
 from kiosk.workflow import State
-from tests.helpers.kiosk import running_kiosk, wait_for
+from tests.helpers.kiosk import async_wait_until, running_kiosk, wait_for
 
 
 async def test_happy_path_through_every_screen(caplog: pytest.LogCaptureFixture) -> None:
@@ -76,7 +74,6 @@ async def test_device_error_offers_retry_and_recovers() -> None:
         await pilot.click("#retry")
         # Recovered: the passport is read and the photo step starts (the simulated citizen
         # may be quick enough to be past it before the test looks).
-        deadline = time.monotonic() + 20
-        while State.PHOTO not in {visit.state for visit in app.service.session.history}:
-            assert time.monotonic() < deadline, f"stuck in {app.service.state.value}"
-            await asyncio.sleep(0.05)
+        await async_wait_until(
+            lambda: State.PHOTO in {visit.state for visit in app.service.session.history},
+            lambda: f"stuck in {app.service.state.value}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
 from textual.pilot import Pilot
@@ -63,3 +63,27 @@ async def running_kiosk(scenario: str = "happy", **timeouts: float
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(app, State.WELCOME)
             yield app, pilot, kiosk
+
+
+class Hung(Exception):
+    """A condition never came: a hang guard, not a speed check (the limits are generous)."""
+
+
+def wait_until(condition: Callable[[], bool], describe: Callable[[], object],
+               timeout: float = 120.0, poll: float = 0.05) -> None:
+    """Poll ``condition`` until it holds; raise Hung (with ``describe()``) after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise Hung(describe())
+        time.sleep(poll)
+
+
+async def async_wait_until(condition: Callable[[], bool], describe: Callable[[], object],
+                           timeout: float = 120.0, poll: float = 0.05) -> None:
+    """``wait_until`` for async tests (yields to the app's loop while it waits)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise Hung(describe())
+        await asyncio.sleep(poll)
