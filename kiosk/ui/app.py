@@ -90,6 +90,10 @@ class KioskApp(App[None]):
         """A text in the citizen's language."""
         return self._translator(key, **values)
 
+    def translate_plural(self, key: str, count: int, **values: object) -> str:
+        """A plural text for ``count`` in the citizen's language (``{count}`` is filled)."""
+        return self._translator.plural(key, count, **values)
+
     def has_text(self, key: str) -> bool:
         """True when ``key`` has a text in the current language or the fallback."""
         return key in catalog(self.language) or key in catalog("en")

@@ -35,6 +35,10 @@ class KioskView(Protocol):
         """A text in the citizen's language."""
         ...
 
+    def translate_plural(self, key: str, count: int, **values: object) -> str:
+        """A plural text for ``count`` in the citizen's language."""
+        ...
+
     def has_text(self, key: str) -> bool:
         """True when ``key`` has a text."""
         ...

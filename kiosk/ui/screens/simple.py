@@ -116,7 +116,7 @@ class InactivityScreen(KioskScreen):
 
     def _countdown(self) -> str:
         seconds = self.kiosk.service.session.seconds_left() or 0
-        return self.t("ui.inactivity.lead", seconds=round(seconds))
+        return self.kiosk.translate_plural("ui.inactivity.lead", round(seconds))
 
     def _tick(self) -> None:
         self.query_one("#countdown", Static).update(self._countdown())
