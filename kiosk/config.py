@@ -127,6 +127,19 @@ class TimeoutSettings(_Section):
     """How long the receipt stays on screen before the kiosk returns to welcome."""
 
 
+class VoiceSettings(_Section):
+    """Spoken instructions (espeak-ng) and earcons; the citizen can change volume and mute."""
+
+    enabled: bool = True
+    """Speak each screen's instruction and the step's guidance in the citizen's language."""
+    volume: int = Field(70, ge=0, le=100)
+    """Volume each citizen starts at (percent); their changes last until their session ends."""
+    rate: int = Field(150, ge=80, le=400)
+    """Speaking rate in words a minute (espeak-ng's own default is 175)."""
+    earcons: bool = True
+    """Short tones for "photo taken", "fingerprint saved" and "lift your finger"."""
+
+
 def _xdg_state() -> Path:
     """``$XDG_STATE_HOME/pasboks`` (``~/.local/state/pasboks`` when unset), always absolute."""
     base = os.environ.get("XDG_STATE_HOME", "")
@@ -298,6 +311,7 @@ class KioskConfig(BaseSettings):
     document: DocumentSettings = DocumentSettings()
     photo: PhotoSettings = PhotoSettings()
     fingerprint: FingerprintSettings = FingerprintSettings()
+    voice: VoiceSettings = VoiceSettings()
 
     @field_validator("languages")
     @classmethod
