@@ -15,7 +15,7 @@ from kiosk.workflow.machine import (
 #: Targets a guard can pick, for the drawing.
 GUARD_TARGETS = {
     "_after_document": (State.PHOTO, State.REFUSED),
-    "_after_photo": (State.FINGERPRINTS, State.SIGNATURE),
+    "_after_photo": (State.FINGERPRINTS, State.SIGNATURE, State.SUMMARY),
 }
 
 
@@ -48,6 +48,10 @@ def mermaid() -> str:
         "    note right of out_of_service",
         "        TakeOutOfService (staff) from every screen but handoff; EndSession (staff)",
         "        from the steps and overlays ends in aborted",
+        "    end note",
+        "    note right of summary",
+        "        RedoPhoto and SignAgain come back here (AcceptPhoto, SignatureCaptured)",
+        "        without the fingerprints again",
         "    end note",
         "    note right of inactivity_warning",
         f"        InactivityTimeout: active steps warn first; {_names(END_STATES)} go to welcome",

@@ -66,8 +66,28 @@ class RetakePhoto(Event):
 
 
 @dataclass(frozen=True)
+class RedoPhoto(Event):
+    """From the summary: take a new photo, then come back to the summary."""
+
+
+@dataclass(frozen=True)
+class SignAgain(Event):
+    """From the summary: sign again, then come back to the summary."""
+
+
+@dataclass(frozen=True)
+class ContinueToConsent(Event):
+    """The citizen has checked the summary and goes on to the consent step."""
+
+
+@dataclass(frozen=True)
+class BackToSummary(Event):
+    """From the consent step, back to the summary (to look again or redo something)."""
+
+
+@dataclass(frozen=True)
 class GiveConsent(Event):
-    """The citizen confirms the summary and consents to sending the application."""
+    """The citizen has read the consent text and sends the application."""
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@
 The rules, in the order a citizen meets them:
 
 * welcome -> identify (old passport) -> photo -> photo review -> fingerprints -> signature ->
-  summary and consent -> hand-off -> done -> welcome.
+  summary -> consent -> hand-off -> done -> welcome.
+* The summary offers a new photo or a new signature: the citizen goes back to that step and
+  returns to the summary afterwards (not through the fingerprints again). Consent is a step of
+  its own, so its text is on screen, alone, before anything can be sent.
 * A document the core does not accept for self-service leads to *refused*, which explains why and
   offers another try or staff help. Fingerprints are skipped when the core says they are not
   required (under 12).
@@ -43,6 +46,7 @@ class State(StrEnum):
     FINGERPRINTS = "fingerprints"
     SIGNATURE = "signature"
     SUMMARY = "summary"
+    CONSENT = "consent"
     HANDOFF = "handoff"
     DONE = "done"
     HELP = "help"
@@ -55,7 +59,7 @@ class State(StrEnum):
 #: Steps of an application in progress (a citizen is at the kiosk and data may be captured).
 ACTIVE_STATES = frozenset({
     State.IDENTIFY, State.REFUSED, State.PHOTO, State.PHOTO_REVIEW, State.FINGERPRINTS,
-    State.SIGNATURE, State.SUMMARY,
+    State.SIGNATURE, State.SUMMARY, State.CONSENT,
 })
 #: States that sit on top of another one and return to it.
 OVERLAYS = frozenset({State.HELP, State.INACTIVITY_WARNING, State.DEVICE_ERROR})
@@ -93,6 +97,9 @@ def _after_document(data: SessionData, event: ev.Event) -> State:
 
 
 def _after_photo(data: SessionData, event: ev.Event) -> State:
+    if data.revising:
+        # A new photo asked for on the summary: back there, the rest is already captured.
+        return State.SUMMARY
     # Children under 12 give no fingerprints (requirements.md §3); the document core knows the age.
     required = data.document is None or data.document.fingerprints_required
     return State.FINGERPRINTS if required else State.SIGNATURE
@@ -109,7 +116,11 @@ def _build_table() -> dict[tuple[State, type[ev.Event]], Target]:
         (State.PHOTO_REVIEW, ev.AcceptPhoto): _after_photo,
         (State.FINGERPRINTS, ev.FingerprintsCaptured): State.SIGNATURE,
         (State.SIGNATURE, ev.SignatureCaptured): State.SUMMARY,
-        (State.SUMMARY, ev.GiveConsent): State.HANDOFF,
+        (State.SUMMARY, ev.RedoPhoto): State.PHOTO,
+        (State.SUMMARY, ev.SignAgain): State.SIGNATURE,
+        (State.SUMMARY, ev.ContinueToConsent): State.CONSENT,
+        (State.CONSENT, ev.BackToSummary): State.SUMMARY,
+        (State.CONSENT, ev.GiveConsent): State.HANDOFF,
         (State.HANDOFF, ev.HandoffCompleted): State.DONE,
         (State.DONE, ev.Finish): State.WELCOME,
         (State.ABORTED, ev.Finish): State.WELCOME,

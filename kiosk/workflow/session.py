@@ -46,6 +46,9 @@ class SessionData:
     fingerprints: SequenceResult | None = None
     signature: ev.SignatureImage | None = None
     consent: bool = False
+    #: The citizen went back from the summary to redo the photo or the signature: the step
+    #: returns to the summary instead of going on.
+    revising: bool = False
     reference: str | None = None
     #: Codes (never personal data) that explain the last refusal or device fault.
     refusal: str | None = None
@@ -168,6 +171,12 @@ class Session:
                 data.photo = photo
             case ev.RetakePhoto():
                 data.photo = None
+            case ev.RedoPhoto():
+                data.photo = None
+                data.revising = True
+            case ev.SignAgain():
+                data.signature = None
+                data.revising = True
             case ev.FingerprintsCaptured(fingerprints=prints):
                 data.fingerprints = prints
             case ev.SignatureCaptured(signature=signature):
@@ -191,6 +200,8 @@ class Session:
                 data.help_acknowledged_by = actor
             case ev.DismissHelp():
                 data.help_acknowledged_by = None
+        if new_state is State.SUMMARY:
+            data.revising = False
         if new_state is State.DONE:
             # Handed off: the kiosk keeps nothing of the application but its reference.
             kept = data.reference

@@ -9,6 +9,8 @@ def test_main_path_is_drawn() -> None:
     text = mermaid()
     for edge in ("welcome --> identify: Start", "identify --> photo: DocumentRead",
                  "identify --> refused: DocumentRead", "photo_review --> signature: AcceptPhoto",
-                 "summary --> handoff: GiveConsent", "handoff --> done: HandoffCompleted",
+                 "summary --> consent: ContinueToConsent",
+                 "consent --> handoff: GiveConsent", "summary --> photo: RedoPhoto",
+                 "photo_review --> summary: AcceptPhoto", "summary --> signature: SignAgain", "handoff --> done: HandoffCompleted",
                  "inactivity_warning --> welcome: InactivityTimeout"):
         assert edge in text

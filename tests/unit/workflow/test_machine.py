@@ -14,8 +14,8 @@ ADULT = Decision()
 
 def walk_to(session: Session, state: State, decision: Decision = ADULT) -> None:
     path = [ev.Start(), ev.DocumentRead(decision), ev.PhotoCaptured("photo"), ev.AcceptPhoto(),
-            ev.FingerprintsCaptured("prints"), ev.SignatureCaptured("sig"), ev.GiveConsent(),
-            ev.HandoffCompleted("PB-0001")]
+            ev.FingerprintsCaptured("prints"), ev.SignatureCaptured("sig"),
+            ev.ContinueToConsent(), ev.GiveConsent(), ev.HandoffCompleted("PB-0001")]
     for event in path:
         if session.state is state:
             return
@@ -27,8 +27,8 @@ def test_happy_path_visits_every_step_in_order(session: Session) -> None:
     walk_to(session, State.DONE)
     visited = [visit.state for visit in session.history]
     assert visited == [State.WELCOME, State.IDENTIFY, State.PHOTO, State.PHOTO_REVIEW,
-                       State.FINGERPRINTS, State.SIGNATURE, State.SUMMARY, State.HANDOFF,
-                       State.DONE]
+                       State.FINGERPRINTS, State.SIGNATURE, State.SUMMARY, State.CONSENT,
+                       State.HANDOFF, State.DONE]
 
 
 def test_done_keeps_only_the_reference(session: Session) -> None:
@@ -65,6 +65,49 @@ def test_retake_drops_the_photo(session: Session) -> None:
     walk_to(session, State.PHOTO_REVIEW)
     session.handle(ev.RetakePhoto())
     assert session.state is State.PHOTO and session.data.photo is None
+
+
+def test_a_new_photo_from_the_summary_comes_back_to_the_summary(session: Session) -> None:
+    walk_to(session, State.SUMMARY)
+    assert session.handle(ev.RedoPhoto()) is State.PHOTO
+    assert session.data.photo is None
+    assert session.data.fingerprints == "prints" and session.data.signature == "sig"
+    session.handle(ev.PhotoCaptured("photo-2"))
+    session.handle(ev.RetakePhoto())  # a retake on the way keeps the way back
+    session.handle(ev.PhotoCaptured("photo-3"))
+    assert session.handle(ev.AcceptPhoto()) is State.SUMMARY
+    assert session.data.photo == "photo-3" and not session.data.revising
+    # Back on the ordinary path: no shortcut is left over for the next time.
+    visited = [visit.state for visit in session.history]
+    assert visited.count(State.FINGERPRINTS) == 1
+
+
+def test_signing_again_from_the_summary_comes_back_to_the_summary(session: Session) -> None:
+    walk_to(session, State.SUMMARY)
+    assert session.handle(ev.SignAgain()) is State.SIGNATURE
+    assert session.data.signature is None and session.data.photo == "photo"
+    assert session.handle(ev.SignatureCaptured("sig-2")) is State.SUMMARY
+    assert session.data.signature == "sig-2"
+
+
+def test_consent_is_a_step_of_its_own(session: Session) -> None:
+    walk_to(session, State.SUMMARY)
+    with pytest.raises(IllegalEventError):
+        session.handle(ev.GiveConsent())  # nothing is sent from the summary itself
+    assert session.handle(ev.ContinueToConsent()) is State.CONSENT
+    assert session.handle(ev.BackToSummary()) is State.SUMMARY
+    session.handle(ev.ContinueToConsent())
+    assert session.handle(ev.GiveConsent()) is State.HANDOFF
+    assert session.data.consent
+
+
+def test_a_new_photo_asked_for_then_abandoned_leaves_no_shortcut(session: Session) -> None:
+    walk_to(session, State.SUMMARY)
+    session.handle(ev.RedoPhoto())
+    session.handle(ev.Cancel())
+    session.handle(ev.Finish())
+    walk_to(session, State.PHOTO_REVIEW)
+    assert session.handle(ev.AcceptPhoto()) is State.FINGERPRINTS
 
 
 def test_help_returns_to_the_step_it_interrupted(session: Session) -> None:

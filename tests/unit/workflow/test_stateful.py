@@ -8,7 +8,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from kiosk.workflow import IllegalEventError, Session, State
 from kiosk.workflow import events as ev
-from kiosk.workflow.machine import TRANSITIONS, allowed_events
+from kiosk.workflow.machine import OVERLAYS, TRANSITIONS, allowed_events
 from tests.helpers.workflow import Clock, Decision
 
 decisions = st.builds(
@@ -28,6 +28,10 @@ EVENT_SAMPLES: dict[type[ev.Event], st.SearchStrategy[ev.Event]] = {
     ev.FingerprintsCaptured: st.just(ev.FingerprintsCaptured("prints")),
     ev.SignatureCaptured: st.just(ev.SignatureCaptured("signature")),
     ev.GiveConsent: st.just(ev.GiveConsent()),
+    ev.RedoPhoto: st.just(ev.RedoPhoto()),
+    ev.SignAgain: st.just(ev.SignAgain()),
+    ev.ContinueToConsent: st.just(ev.ContinueToConsent()),
+    ev.BackToSummary: st.just(ev.BackToSummary()),
     ev.HandoffCompleted: st.just(ev.HandoffCompleted("PB-TEST")),
     ev.RequestHelp: st.just(ev.RequestHelp()),
     ev.DismissHelp: st.just(ev.DismissHelp()),
@@ -111,6 +115,19 @@ class SessionMachine(RuleBasedStateMachine):
             assert self.session.data.photo is not None
 
     @invariant()
+    def summary_and_consent_show_a_photo_and_a_signature(self) -> None:
+        # What the citizen reviews and consents to is there: a redo always comes back with one.
+        if self.session.state in (State.SUMMARY, State.CONSENT):
+            assert self.session.data.photo is not None
+            assert self.session.data.signature is not None
+
+    @invariant()
+    def revising_only_between_summary_and_the_redone_step(self) -> None:
+        if self.session.data.revising:
+            assert self.session.state in (State.PHOTO, State.PHOTO_REVIEW, State.SIGNATURE,
+                                          *OVERLAYS), self.session.state
+
+    @invariant()
     def consent_only_after_summary(self) -> None:
         if self.session.data.consent:
             assert self.session.state is State.HANDOFF or (
@@ -131,7 +148,7 @@ def test_every_state_reaches_done_or_welcome() -> None:
             edges[source].add(target)
         else:  # guards and resume can lead to any step; count the states they name
             edges[source].update({State.PHOTO, State.REFUSED, State.FINGERPRINTS,
-                                  State.SIGNATURE} if callable(target) else set())
+                                  State.SIGNATURE, State.SUMMARY} if callable(target) else set())
     for start in State:
         seen, todo = {start}, [start]
         while todo:
