@@ -21,6 +21,7 @@ from kiosk.native_stderr import divert_native_stderr
 from kiosk.photo import commands as photo_commands
 from kiosk.staff import commands as staff_commands
 from kiosk.store import commands as store_commands
+from kiosk.voice import commands as voice_commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pasboks {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for area in (kiosk_commands, document_commands, photo_commands, fingerprint_commands,
-                 store_commands, handoff_commands, staff_commands, console_commands):
+                 store_commands, handoff_commands, staff_commands, console_commands,
+                 voice_commands):
         area.register(subparsers)
     return parser
 
