@@ -52,7 +52,8 @@ ROLES = (
          arrives_after_s=2.0),
     Role("pasboks-demo-3", "Kiosk 3", "Main Library, citizen service corner", "happy",
          (("welcome", 0.5, "choose-en"), ("welcome", 1.0, "start"),
-          ("photo_review", 2.0, "accept"), ("summary", 2.0, "consent"),
+          ("photo_review", 2.0, "accept"), ("summary", 2.0, "continue"),
+          ("consent", 2.0, "consent"),
           ("done", 10.0, "finish"))),
 )
 

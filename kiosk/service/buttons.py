@@ -21,7 +21,9 @@ SCREEN_BUTTONS: dict[State, dict[str, ev.Event]] = {
     State.REFUSED: {"retry": ev.RetryDocument(), "staff": ev.RequestHelp(),
                     "finish": ev.Finish()},
     State.PHOTO_REVIEW: {"accept": ev.AcceptPhoto(), "retake": ev.RetakePhoto()},
-    State.SUMMARY: {"consent": ev.GiveConsent()},
+    State.SUMMARY: {"retake-photo": ev.RedoPhoto(), "sign-again": ev.SignAgain(),
+                    "continue": ev.ContinueToConsent()},
+    State.CONSENT: {"consent": ev.GiveConsent(), "back": ev.BackToSummary()},
     State.DONE: {"finish": ev.Finish()},
     State.ABORTED: {"finish": ev.Finish()},
     State.HELP: {"back": ev.DismissHelp()},
@@ -31,7 +33,7 @@ SCREEN_BUTTONS: dict[State, dict[str, ev.Event]] = {
 
 #: Buttons that only change what the screen shows (no event): opening the staff sign-in or
 #: staff mode, asking before ending a session.
-VIEW_BUTTONS = frozenset({"staff-open", "end-session-ask"})
+VIEW_BUTTONS = frozenset({"staff-open", "end-session-ask", "languages"})
 
 #: Staff buttons whose event does not depend on the step: id -> event for an actor.
 STAFF_COMMANDS: dict[str, Callable[[str], ev.StaffEvent]] = {

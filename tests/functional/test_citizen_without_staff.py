@@ -20,7 +20,7 @@ HANG_S = 120.0
 #: The screens of a visit, in order, and the citizen's tap that moves on from each.
 VISIT = [(State.WELCOME, "start"), (State.IDENTIFY, None), (State.PHOTO, None),
          (State.PHOTO_REVIEW, "accept"), (State.FINGERPRINTS, None), (State.SIGNATURE, None),
-         (State.SUMMARY, "consent")]
+         (State.SUMMARY, "continue"), (State.CONSENT, "consent")]
 
 
 def test_every_staff_control_is_refused_without_a_sign_in() -> None:

@@ -33,6 +33,7 @@ def test_full_disk_at_handoff_keeps_the_application_for_a_retry(tmp_path: Path) 
         wait_for_state(kiosk, State.SUMMARY, timeout=120)
         pages = store._db.execute("PRAGMA page_count").fetchone()[0]
         store._db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full
+        service.press("continue").result(timeout=5)
         service.press("consent").result(timeout=5)
         wait_for_state(kiosk, State.DEVICE_ERROR)
         assert service.session.data.fault == ("storage", "disk_full")
