@@ -1,24 +1,36 @@
-"""R30x / ZFM / AS608 fingerprint module on a serial port: handshake, capture and image upload."""
+"""R30x / ZFM / AS608 fingerprint module on a serial port: handshake, capture and image upload.
+
+The image upload dominates the citizen's wait: 36 KiB at 57600 baud, the module's default, is
+6.4 s on the wire. The module also runs at up to 115200 (9600 x N, N = 1..12), so the driver can
+be given a ``target_baudrate``: on every open it finds the module at the configured rate (or at
+the target rate, which the module keeps in flash after an earlier switch), asks for the target
+with SetSysPara (parameter 4) and reopens the port at it. A module that refuses the switch, or
+is not heard at the new rate, is used at the rate it answered at, with one log line for staff.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import serial
 
 from drivers.codec import FrameError
 from drivers.errors import (
     DeviceError,
+    DeviceNotFoundError,
     DeviceProtocolError,
     DeviceRefusedError,
     DeviceTimeoutError,
 )
 from drivers.interfaces import FingerprintImage, Health
 from drivers.r30x_protocol import (
+    BAUD_PARAMETER,
     IMAGE_BYTES,
     IMAGE_COLS,
-    OVERHEAD,
     PACKET_SIZES,
     READY_BYTE,
     Instruction,
@@ -26,14 +38,41 @@ from drivers.r30x_protocol import (
     PacketDecoder,
     Pid,
     SystemParameters,
+    baud_multiplier,
     command,
     status_name,
     unpack_image,
+    wire_seconds,
 )
 from drivers.serial_link import Opener, SerialLink
 
+log = logging.getLogger(__name__)
+
 #: Payload of a ReadSysPara acknowledge: confirmation code + 16 bytes.
 _SYS_PARA_LEN = 17
+#: What a module at another line rate than the port's looks like: silence or garbage.
+_WRONG_RATE = (DeviceTimeoutError, DeviceProtocolError)
+@dataclass(frozen=True)
+class TransferProgress:
+    """How far an image upload is: reported after UpImage is acknowledged and after each packet.
+
+    ``received == 0`` means the image was taken (GenImg) and is about to go on the wire: the
+    finger may be lifted now.
+    """
+
+    received: int
+    total: int
+    #: Expected time the rest of the image needs on the wire at the line rate now.
+    seconds_left: float
+
+    @property
+    def fraction(self) -> float:
+        """Share of the image received, 0..1."""
+        return min(1.0, self.received / self.total) if self.total else 1.0
+
+
+#: Called on the capturing thread; must be quick and must not raise.
+TransferListener = Callable[[TransferProgress], None]
 
 
 class R30xFingerprintReader:
@@ -42,7 +81,10 @@ class R30xFingerprintReader:
     Args:
         name: The configured device name, used in errors.
         url: What ``serial.serial_for_url`` opens.
-        baudrate: Line speed; the module default is 57600 (ignored on a pty).
+        baudrate: Line speed the module is expected at; the module default is 57600 (a pty
+            ignores it; the simulator paces its output by its own rate).
+        target_baudrate: Line speed to switch the module to on open (SetSysPara 4), e.g.
+            115200; None keeps the module's rate. See the module docstring.
         address: Module address, default ``0xFFFFFFFF``.
         password: VfyPwd password, default 0.
         packet_size: Expected data packet size; the module's own ReadSysPara value wins.
@@ -65,12 +107,19 @@ class R30xFingerprintReader:
         poll_interval: float = 0.05,
         backoff_initial: float = 0.2,
         backoff_max: float = 5.0,
+        target_baudrate: int | None = None,
         opener: Opener = serial.serial_for_url,
     ) -> None:
         if packet_size not in PACKET_SIZES.values():
             raise ValueError(f"packet_size must be one of {sorted(PACKET_SIZES.values())}")
+        if target_baudrate is not None:
+            baud_multiplier(target_baudrate)
         self.name = name
         self.baudrate = baudrate
+        self.target_baudrate = target_baudrate
+        #: Told how an image upload goes (see :class:`TransferProgress`); None: nobody asks.
+        self.on_transfer: TransferListener | None = None
+        self._reopening = False
         self.address = address
         self.password = password
         self.packet_size = packet_size
@@ -104,7 +153,70 @@ class R30xFingerprintReader:
         """Close the port. Never raises."""
         self._link.close()
 
+    @property
+    def line_rate(self) -> int:
+        """The baud rate the port is open at now."""
+        return self._link.baudrate
+
     def _handshake(self) -> None:
+        """After every (re)open: find the module, then bring it to the target rate."""
+        if self._reopening:  # a reopen at another rate, from inside this method
+            self._identify()
+            return
+        first = self.line_rate
+        try:
+            self._identify()
+        except _WRONG_RATE:
+            # Silence or garbage may be a module still at the rate an earlier switch left in
+            # its flash: try the other rate before giving up.
+            others = [r for r in (self.target_baudrate, self.baudrate)
+                      if r is not None and r != first]
+            if not any(self._reopen_at(rate) for rate in others):
+                self._link.baudrate = first
+                raise
+            log.info("%s: module found at %d baud", self.name, self.line_rate)
+        self._negotiate()
+
+    def _negotiate(self) -> None:
+        """Switch the module to ``target_baudrate`` if it is not there yet (see module doc)."""
+        target, before = self.target_baudrate, self.line_rate
+        params = self.system_parameters
+        if target is None or target == before or params is None:
+            return
+        code, _ = self._transact(Instruction.SET_SYS_PARA,
+                                 bytes([BAUD_PARAMETER, baud_multiplier(target)]))
+        if code != 0:
+            log.warning("%s: module refused %d baud (%s); staying at %d baud",
+                        self.name, target, status_name(code), before)
+            return
+        # The module acknowledges at the old rate and listens at the new one from then on.
+        time.sleep(self._settle_s)
+        if self._reopen_at(target):
+            log.info("%s: switched from %d to %d baud", self.name, before, target)
+            return
+        log.warning("%s: module not heard at %d baud after the switch; back to %d baud",
+                    self.name, target, before)
+        if not self._reopen_at(before):
+            raise DeviceTimeoutError(self.name, f"no reply at {target} or {before} baud")
+
+    #: Pause after the baud-rate acknowledge before the port is reopened at the new rate.
+    _settle_s = 0.02
+
+    def _reopen_at(self, rate: int) -> bool:
+        """Reopen the port at ``rate`` and identify the module there; False when it is silent
+        or garbled (the port is then closed; the caller reopens it at another rate)."""
+        self._link.baudrate = rate
+        self._reopening = True
+        try:
+            self._link.open()
+        except (*_WRONG_RATE, DeviceNotFoundError):
+            return False
+        finally:
+            self._reopening = False
+        return True
+
+    def _identify(self) -> None:
+        """VfyPwd and ReadSysPara at the line rate now."""
         self._decoder.reset()
         self._expect_ok(Instruction.VFY_PWD, self.password.to_bytes(4, "big"))
         data = self._expect_ok(Instruction.READ_SYS_PARA)
@@ -146,9 +258,8 @@ class R30xFingerprintReader:
                 last = time.monotonic()
 
     def _image_wire_seconds(self) -> float:
-        """Time the whole image stream takes on the wire at the configured baud rate."""
-        packets = -(-IMAGE_BYTES // self.packet_size)
-        return packets * (self.packet_size + OVERHEAD) * 10 / self.baudrate
+        """Time the whole image stream takes on the wire at the line rate now."""
+        return wire_seconds(IMAGE_BYTES, self.packet_size, self.line_rate)
 
     def _forget(self) -> None:
         self._decoder.reset()
@@ -178,7 +289,8 @@ class R30xFingerprintReader:
         """Poll GenImg up to ``timeout`` s for a finger, then upload and unpack its image.
 
         The upload has its own time limit (the stream at the line speed, plus margin), so a
-        capture may return after ``timeout``. Returns None when no finger came.
+        capture may return after ``timeout``. Returns None when no finger came. While the
+        image is uploaded, :attr:`on_transfer` hears how far it is.
         """
         deadline = time.monotonic() + timeout
         self._link.ensure_open(deadline)
@@ -206,8 +318,16 @@ class R30xFingerprintReader:
         status = status_name(code)
         raise DeviceRefusedError(self.name, f"GenImg: {status}", status=status)
 
+    def _tell(self, received: int) -> None:
+        listener = self.on_transfer
+        if listener is not None:
+            left = wire_seconds(IMAGE_BYTES - received, self.packet_size, self.line_rate)
+            listener(TransferProgress(received, IMAGE_BYTES, left if received < IMAGE_BYTES
+                                      else 0.0))
+
     def _upload_image(self) -> bytes:
         self._expect_ok(Instruction.UP_IMAGE)
+        self._tell(0)
         packets = -(-IMAGE_BYTES // self.packet_size)
         deadline = time.monotonic() + self._image_wire_seconds() * 1.5 + 2 * self.reply_timeout
         data = bytearray()
@@ -227,6 +347,7 @@ class R30xFingerprintReader:
             count += 1
             if len(data) > IMAGE_BYTES:
                 raise DeviceProtocolError(self.name, f"image larger than {IMAGE_BYTES} bytes")
+            self._tell(len(data))
             if packet.pid == Pid.END:
                 break
         if len(data) != IMAGE_BYTES:
@@ -263,7 +384,7 @@ class R30xFingerprintReader:
             self._expect_ok(Instruction.VFY_PWD, self.password.to_bytes(4, "big"))
             latency = (time.monotonic() - start) * 1000
             params = self.system_parameters
-            extra = {"packet_size": str(self.packet_size)}
+            extra = {"packet_size": str(self.packet_size), "line_rate": str(self.line_rate)}
             if params is not None:
                 extra["baudrate"] = str(params.baudrate)
                 extra["library_size"] = str(params.library_size)

@@ -183,6 +183,24 @@ class PacketDecoder:
         return Packet(address, pid, payload)
 
 
+#: SetSysPara parameter number of the baud rate control (value N: N x 9600 baud).
+BAUD_PARAMETER = 4
+
+
+def baud_multiplier(baudrate: int) -> int:
+    """The SetSysPara value N for ``baudrate`` (N x 9600, N = 1..12); ValueError otherwise."""
+    multiplier, rest = divmod(baudrate, 9600)
+    if rest or not 1 <= multiplier <= 12:
+        raise ValueError(f"an R30x runs at N x 9600 baud with N from 1 to 12, not {baudrate}")
+    return multiplier
+
+
+def wire_seconds(payload_bytes: int, packet_size: int, baudrate: int) -> float:
+    """Time ``payload_bytes`` of data packets take on the wire (10 bits a byte, with framing)."""
+    packets = -(-payload_bytes // packet_size)
+    return (payload_bytes + packets * OVERHEAD) * 10 / baudrate
+
+
 @dataclass(frozen=True)
 class SystemParameters:
     """The ReadSysPara reply (16 bytes after the confirmation code)."""

@@ -1,7 +1,16 @@
-"""Simulated R30x fingerprint module on a pty: answers the packet protocol, streams 4-bit images."""
+"""Simulated R30x fingerprint module on a pty: answers the packet protocol, streams 4-bit images.
+
+Like the module, it changes its line rate with SetSysPara parameter 4 (N x 9600 baud): the
+acknowledge goes out at the old rate, everything after it at the new one (paced accordingly),
+and the rate survives a replug (the module keeps it in flash). With ``line_speed_check`` it
+also hears only a host whose port is set to its rate (read from the pty's termios), as a real
+module hears only garbage from a host at another rate.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import termios
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -58,6 +67,11 @@ def fit_to_sensor(
     return np.asarray(out & 0xF0, dtype=np.uint8)  # the module keeps 4 bits per pixel
 
 
+#: termios speed constants of the rates an R30x runs at (N x 9600), by constant.
+_SPEEDS = {getattr(termios, f"B{9600 * n}"): 9600 * n
+           for n in range(1, 13) if hasattr(termios, f"B{9600 * n}")}
+
+
 class SimulatedR30x(SimulatedSerialDevice):
     """An R30x-family module speaking the packet protocol on a pty.
 
@@ -69,6 +83,7 @@ class SimulatedR30x(SimulatedSerialDevice):
         script: Scripted faults (events: ``command:<INSTRUCTION>``, e.g. ``command:UP_IMAGE``,
             and ``place``).
         seed: Seed of the fault randomness.
+        line_speed_check: Ignore commands while the host's port is set to another rate.
     """
 
     def __init__(
@@ -80,6 +95,7 @@ class SimulatedR30x(SimulatedSerialDevice):
         baud: int | None = None,
         script: Iterable[ScriptStep | Mapping[str, object]] = (),
         seed: int = 0,
+        line_speed_check: bool = False,
     ) -> None:
         super().__init__(
             name or description.model,
@@ -100,6 +116,8 @@ class SimulatedR30x(SimulatedSerialDevice):
             p.packet_size_code,
             max(1, min(12, self.baud // 9600)),
         )
+        self.line_speed_check = line_speed_check
+        self._new_baud: int | None = None
         self._decoder = PacketDecoder(address=None)
         self._finger: NDArray[np.uint8] | None = None
         self._image: NDArray[np.uint8] | None = None
@@ -115,12 +133,14 @@ class SimulatedR30x(SimulatedSerialDevice):
         baud: int | None = None,
         script: Iterable[ScriptStep | Mapping[str, object]] = (),
         seed: int = 0,
+        line_speed_check: bool = False,
     ) -> SimulatedR30x:
         """A module of a described model, e.g. ``from_model("r307", pacing=False)``."""
         description = load_model(model)
         if not isinstance(description, R30xModel):
             raise ValueError(f"{model} is not an R30x model")
-        return cls(description, name=name, pacing=pacing, baud=baud, script=script, seed=seed)
+        return cls(description, name=name, pacing=pacing, baud=baud, script=script, seed=seed,
+                   line_speed_check=line_speed_check)
 
     # -- the citizen's side ------------------------------------------------------------------
 
@@ -141,8 +161,22 @@ class SimulatedR30x(SimulatedSerialDevice):
 
     # -- the host's side ---------------------------------------------------------------------
 
+    def host_baud(self) -> int | None:
+        """The rate the host's port is set to (None when unknown: unplugged, odd speed)."""
+        slave = self._slave
+        if slave is None:
+            return None
+        with contextlib.suppress(termios.error, OSError):
+            return _SPEEDS.get(termios.tcgetattr(slave)[5])
+        return None
+
     def handle(self, data: bytes) -> None:
         """Answer every complete command packet; a corrupt one gets ``packet_receive_error``."""
+        if self.line_speed_check and self.host_baud() not in (None, self.baud):
+            # At the wrong rate the module samples garbage: no packet, no answer.
+            self._event("line_speed_mismatch")
+            self._decoder.reset()
+            return
         for event in self._decoder.feed(data):
             if isinstance(event, FrameError):
                 if event.reason == "bad_checksum":
@@ -165,6 +199,10 @@ class SimulatedR30x(SimulatedSerialDevice):
             self._reply([self._ack(param_int(refuse, "code", CODE["packet_receive_error"]))])
             return
         self._reply(self._answer(code, packet.payload[1:]))
+        if self._new_baud is not None:
+            # The acknowledge leaves at the old rate; the module listens at the new one after.
+            self.wait_sent(1.0)
+            self.baud, self._new_baud = self._new_baud, None
 
     def _ack(self, code: int, data: bytes = b"") -> bytes:
         return ack(code, data, self._params.address)
@@ -208,6 +246,8 @@ class SimulatedR30x(SimulatedSerialDevice):
             return CODE["invalid_register"]
         values = self._params.__dict__ | {fields[number]: value}
         self._params = SystemParameters(**values)
+        if number == 4:
+            self._new_baud = value * 9600
         return 0
 
     def _reply(self, packets: list[bytes]) -> None:
