@@ -284,6 +284,16 @@ class ConsoleSettings(_Section):
         return None if value is None else _absolute(value)
 
 
+class DisplaySettings(_Section):
+    """How pictures (camera preview, photo review, summary) reach the screen."""
+
+    graphics: Literal["auto", "kitty", "sixel", "halfblock"] = "auto"
+    """``auto`` detects the terminal (foot: Sixel, kitty: its graphics protocol, else half
+    blocks); name a protocol to force it."""
+    max_width: int = Field(480, ge=160, le=1920)
+    """Widest real-pixel picture in pixels: encoding time grows with the pixel count."""
+
+
 class KioskConfig(BaseSettings):
     """The whole configuration."""
 
@@ -311,6 +321,7 @@ class KioskConfig(BaseSettings):
     document: DocumentSettings = DocumentSettings()
     photo: PhotoSettings = PhotoSettings()
     fingerprint: FingerprintSettings = FingerprintSettings()
+    display: DisplaySettings = DisplaySettings()
     voice: VoiceSettings = VoiceSettings()
 
     @field_validator("languages")

@@ -43,6 +43,7 @@ from kiosk.ui.screens.steps import (
     SummaryScreen,
 )
 from kiosk.ui.view import KioskView
+from kiosk.voice.voice import KioskVoice
 from kiosk.workflow import State
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ class KioskApp(App[None]):
         #: What is on screen: the citizen's screen of the state, or a staff screen over it.
         self._showing: Literal["citizen", "sign-in", "staff"] = "citizen"
         self._notice: tuple[str, float] | None = None
+        #: Speaks each screen's instruction and the step's guidance (kiosk/voice).
+        self.voice = KioskVoice(self.config.voice, self)
 
     # --- what screens use ----------------------------------------------------------------
 
@@ -140,6 +143,7 @@ class KioskApp(App[None]):
     def on_mount(self) -> None:
         self._subscription = self.service.bus.subscribe(self._deliver, private=True)
         self.push_screen(SCREENS[self.service.state]())
+        self.voice.start(self.service.state)
 
     def _deliver(self, message: news.Message) -> None:
         # Called on the service's threads: post_message is the thread-safe way in.
@@ -178,6 +182,7 @@ class KioskApp(App[None]):
                 self.screen.show_notice()
         elif isinstance(self.screen, KioskScreen | StaffScreen):
             self.screen.hear(item)
+        self.voice.hear(item)  # after the screen: it speaks the text now shown
 
     def _notice_over(self) -> None:
         if self._notice is not None and time.monotonic() >= self._notice[1]:
@@ -200,6 +205,9 @@ class KioskApp(App[None]):
             self.screen.mount(DevPanel(controls))
         else:
             self.screen.query(DevPanel).remove()
+
+    def on_unmount(self) -> None:
+        self.voice.close()
 
     async def action_quit(self) -> None:
         if self._subscription is not None:

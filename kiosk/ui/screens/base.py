@@ -19,6 +19,7 @@ from kiosk.i18n import LANGUAGES
 from kiosk.service import messages as news
 from kiosk.service.buttons import VIEW_BUTTONS
 from kiosk.ui.view import KioskView
+from kiosk.ui.widgets.volume import VolumeControl
 from kiosk.workflow import State
 
 #: The steps a citizen sees counted ("Step 2 of 5").
@@ -65,6 +66,7 @@ class KioskScreen(Screen[None]):
             for code, name in LANGUAGES.items():
                 if code != self.kiosk.language and code in self.kiosk.config.languages:
                     yield Button(name, id=f"lang-{code}")
+            yield VolumeControl()
             if self.state not in (State.HELP, State.OUT_OF_SERVICE):
                 yield Button(self.t("ui.help_button"), id="help", variant="warning")
             if self.cancellable:
