@@ -306,7 +306,7 @@ class KioskConfig(BaseSettings):
 
     language: str = "da"
     """The language the welcome screen starts in."""
-    languages: tuple[str, ...] = ("da", "en")
+    languages: tuple[str, ...] = tuple(LANGUAGES)
     kiosk_id: str = "pasboks-dev"
     """Names this kiosk in audit records (no personal data)."""
     devices: DevicesSettings = DevicesSettings()

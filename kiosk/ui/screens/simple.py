@@ -6,11 +6,12 @@ Their buttons' ids are pressed on the kiosk service (see :mod:`kiosk.service.but
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Button, Static
+from textual.containers import Grid
 
 from kiosk.i18n import LANGUAGES
 from kiosk.service import messages as news
 from kiosk.ui.screens.base import KioskScreen, actions
+from kiosk.ui.widgets.bidi import Button, Static
 from kiosk.workflow import State
 
 
@@ -24,11 +25,14 @@ class WelcomeScreen(KioskScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(self.t("ui.welcome.title"), classes="title")
         yield Static(self.t("ui.welcome.lead"), classes="lead")
-        yield Static(self.t("ui.welcome.choose_language"), classes="lead")
-        yield actions(*(Button(name, id=f"choose-{code}", variant="default")
-                        for code, name in LANGUAGES.items()
-                        if code in self.kiosk.config.languages),
-                      Button(self.t("ui.welcome.start"), id="start", variant="primary"))
+        offered = [code for code in LANGUAGES if code in self.kiosk.config.languages]
+        if len(offered) > 1:
+            # Every language as a big button in its own name; the current one is highlighted.
+            yield Static(self.t("ui.welcome.choose_language"), classes="lead")
+            yield Grid(*(Button(LANGUAGES[code], id=f"choose-{code}", classes="language",
+                                variant="primary" if code == self.kiosk.language else "default")
+                         for code in offered), id="welcome-languages")
+        yield actions(Button(self.t("ui.welcome.start"), id="start", variant="primary"))
 
 
 class RefusedScreen(KioskScreen):

@@ -1,7 +1,9 @@
-"""The capture steps: passport, photo, review, fingerprints, signature, summary, hand-off.
+"""The capture steps: passport, photo, review, fingerprints, signature, summary, consent, hand-off.
 
 The device work runs in the kiosk service's step runners; these screens show what the runners
-publish (``hear``) and what the session holds for the citizen's own eyes.
+publish (``hear``) and what the session holds for the citizen's own eyes. No wait is silent:
+the passport step says how long it may take, the photo counts 3-2-1 before it is taken, and a
+fingerprint image on its way from the reader has a progress bar with the seconds left.
 """
 
 from __future__ import annotations
@@ -9,17 +11,28 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.containers import Center
-from textual.widgets import Button, ProgressBar, Static
+from textual.containers import Center, Horizontal, Vertical, VerticalScroll
+from textual.widgets import Digits, ProgressBar
 
 from kiosk.service import messages as news
 from kiosk.ui.screens.base import KioskScreen, actions
+from kiosk.ui.widgets.bidi import Button, Static
 from kiosk.ui.widgets.camera_preview import CameraPreview
 from kiosk.ui.widgets.finger_chart import FingerChart
 from kiosk.workflow import State
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from kiosk.fingerprint.sequence import SequenceResult
+
+#: The names the fingerprint runner publishes a transfer's progress under (``StepProgress``
+#: values): the fraction of the image received (0..1) and the seconds it still needs.
+TRANSFER_FRACTION = "transfer_fraction"
+TRANSFER_SECONDS_LEFT = "transfer_seconds_left"
+#: The name the photo runner publishes its 3-2-1 under (``StepProgress`` values).
+PHOTO_COUNT = "count"
 
 
 class DeviceStepScreen(KioskScreen):
@@ -70,6 +83,10 @@ class IdentifyScreen(DeviceStepScreen):
     def compose_step(self) -> ComposeResult:
         yield Static(self.t("ui.identify.title"), classes="title")
         yield Static(self.t("ui.identify.lead"), classes="lead")
+        # How long the kiosk waits before it says the passport could not be read.
+        wait_s = round(self.kiosk.config.timeouts.document_wait_s)
+        yield Static(self.kiosk.translate_plural("ui.identify.wait_hint", wait_s),
+                     classes="lead", id="wait-hint")
 
 
 class PhotoScreen(DeviceStepScreen):
@@ -80,8 +97,17 @@ class PhotoScreen(DeviceStepScreen):
 
     def compose_step(self) -> ComposeResult:
         yield Static(self.t("ui.photo.title"), classes="title")
-        yield CameraPreview(guide=True, id="preview")
+        with Horizontal(id="photo-row"):
+            yield CameraPreview(guide=True, id="preview")
+            count = self._count()
+            # 3-2-1 before the photo is taken, big beside the preview.
+            yield Digits(str(count or ""), id="photo-count", classes="" if count else "idle")
         yield ProgressBar(total=1.0, show_eta=False, show_percentage=False, id="hold")
+
+    def _count(self) -> int | None:
+        last = self.last
+        value = last.values.get(PHOTO_COUNT) if last is not None else None
+        return int(value) if isinstance(value, int | float) and value > 0 else None
 
     def hear(self, message: news.Message) -> None:
         if isinstance(message, news.PreviewFrame):
@@ -95,6 +121,10 @@ class PhotoScreen(DeviceStepScreen):
         super().show(progress)
         if progress.fraction is not None:
             self.query_one(ProgressBar).update(progress=progress.fraction)
+        count = self._count()
+        digits = self.query_one("#photo-count", Digits)
+        digits.update(str(count or ""))
+        digits.set_class(count is None, "idle")
 
 
 class PhotoReviewScreen(KioskScreen):
@@ -129,6 +159,26 @@ class FingerprintsScreen(DeviceStepScreen):
         finger = self.last.finger if self.last is not None else None
         yield FingerChart(self.kiosk.language, finger, id="finger-chart")
         yield Static(self._attempt_text(), classes="status", id="detail")
+        fraction, left = self._transfer()
+        with Horizontal(id="transfer", classes="" if fraction is not None else "idle"):
+            yield ProgressBar(total=1.0, show_eta=False, show_percentage=True,
+                              id="transfer-bar")
+            yield Static(self._transfer_text(left), id="transfer-left")
+
+    def _transfer(self) -> tuple[float | None, float | None]:
+        """The image transfer's fraction and seconds left, while the reader sends one."""
+        last = self.last
+        if last is None or last.phase == "place" and TRANSFER_FRACTION not in last.values:
+            return None, None
+        fraction = last.values.get(TRANSFER_FRACTION)
+        left = last.values.get(TRANSFER_SECONDS_LEFT)
+        return (float(fraction) if isinstance(fraction, int | float) else None,
+                float(left) if isinstance(left, int | float) else None)
+
+    def _transfer_text(self, left: float | None) -> str:
+        if left is None:
+            return ""
+        return self.kiosk.translate_plural("ui.fingerprints.transfer_left", max(1, round(left)))
 
     # A finger that cannot be given (injury, amputation) is marked by a librarian in staff
     # mode (Help, then Staff): no citizen can skip a finger.
@@ -144,6 +194,11 @@ class FingerprintsScreen(DeviceStepScreen):
         if progress.finger is not None:
             self.query_one(FingerChart).show(progress.finger)
         self.query_one("#detail", Static).update(self._attempt_text())
+        fraction, left = self._transfer()
+        self.query_one("#transfer").set_class(fraction is None, "idle")
+        if fraction is not None:
+            self.query_one("#transfer-bar", ProgressBar).update(progress=fraction)
+            self.query_one("#transfer-left", Static).update(self._transfer_text(left))
 
 
 class SignatureScreen(DeviceStepScreen):
@@ -158,17 +213,44 @@ class SignatureScreen(DeviceStepScreen):
 
 
 class SummaryScreen(KioskScreen):
-    """What will be sent; consent sends it."""
+    """What will be sent, with the photo and the signature as pictures; a new photo or a new
+    signature go back to that step and return here; Continue leads to the consent step."""
 
     state = State.SUMMARY
-    default_button = "consent"
+    default_button = "continue"
 
     def compose_body(self) -> ComposeResult:
         yield Static(self.t("ui.summary.title"), classes="title")
-        for label, value in self._lines():
-            yield Static(f"{label}: [b]{value}[/b]", classes="lead")
-        yield Static(self.t("ui.summary.consent"), classes="problem", id="consent-text")
-        yield actions(Button(self.t("ui.summary.send"), id="consent", variant="primary"))
+        with VerticalScroll(id="summary-body"):
+            with Horizontal(id="summary-pictures"):
+                with Vertical(classes="summary-picture"):
+                    yield Static(self.t("ui.summary.photo"), classes="caption")
+                    yield CameraPreview(id="summary-photo")
+                with Vertical(classes="summary-picture"):
+                    yield Static(self.t("ui.summary.signature"), classes="caption")
+                    yield CameraPreview(id="summary-signature")
+            for label, value in self._lines():
+                yield Static(f"{label}: [b]{value}[/b]", classes="lead")
+        yield actions(Button(self.t("ui.summary.retake_photo"), id="retake-photo",
+                             variant="default"),
+                      Button(self.t("ui.summary.sign_again"), id="sign-again", variant="default"),
+                      Button(self.t("ui.summary.continue"), id="continue", variant="primary"))
+
+    def on_mount(self) -> None:
+        self._show_pictures()
+        super().on_mount()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.call_after_refresh(self._show_pictures)
+
+    def _show_pictures(self) -> None:
+        data = self.kiosk.service.session.data
+        if data.photo is not None:
+            self.query_one("#summary-photo", CameraPreview).show(data.photo.image)
+        if data.signature is not None:
+            self.query_one("#summary-signature", CameraPreview).show(
+                _as_bgr(data.signature.image))
 
     def _lines(self) -> list[tuple[str, str]]:
         data = self.kiosk.service.session.data
@@ -178,14 +260,11 @@ class SummaryScreen(KioskScreen):
         holder = decision.handoff
         expiry_key = ("ui.summary.expired" if decision.expiry_status == "expired"
                       else "ui.summary.expiry")
-        taken = self.t("ui.summary.captured")
         return [
             (self.t("ui.summary.name"),
              f"{holder.get('given_names', '')} {holder.get('surname', '')}"),
             (self.t(expiry_key), decision.expiry.isoformat() if decision.expiry else "-"),
-            (self.t("ui.summary.photo"), taken),
             (self.t("ui.summary.fingerprints"), self._fingers(data.fingerprints)),
-            (self.t("ui.summary.signature"), taken),
         ]
 
     def _fingers(self, prints: SequenceResult | None) -> str:
@@ -193,6 +272,76 @@ class SummaryScreen(KioskScreen):
         if prints is None or not prints.fingers:
             return self.t("ui.summary.fingers_none")
         return ", ".join(self.t(finger.position.text_key) for finger in prints.fingers)
+
+
+def _as_bgr(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """A grey picture (the signature) as the three channels the picture widget draws."""
+    import numpy as np
+
+    return image if image.ndim == 3 else np.repeat(image[:, :, None], 3, axis=2)
+
+
+class ConsentScreen(KioskScreen):
+    """Consent, as a step of its own: the whole text is seen before Send can be pressed.
+
+    The text sits in a scroll area; Send is enabled once its end has been on screen (at once
+    when it fits, as it does from 80 x 24 up in the shipped languages; after scrolling to the
+    end otherwise, e.g. a long translation or large text). Back returns to the summary.
+    """
+
+    state = State.CONSENT
+    default_button = "consent"
+    #: Whether the end of the consent text has been on screen (Send is enabled from then on).
+    seen_to_end = False
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.t("ui.consent.title"), classes="title")
+        with VerticalScroll(id="consent-scroll"):
+            yield Static(self.t("ui.summary.consent"), classes="problem", id="consent-text")
+        yield actions(Button(self.t("ui.consent.back"), id="back", variant="default"),
+                      Button(self.t("ui.summary.send"), id="consent", variant="primary",
+                             disabled=not self.seen_to_end))
+
+    def on_mount(self) -> None:
+        scroll = self.query_one("#consent-scroll", VerticalScroll)
+        self.watch(scroll, "scroll_y", self._check_end, init=False)
+        super().on_mount()
+        self.call_after_refresh(self._check_end)
+
+    def on_resize(self, event: object) -> None:
+        self.call_after_refresh(self._check_end)
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.call_after_refresh(self._after_recompose)
+
+    def _after_recompose(self) -> None:
+        scroll = self.query_one("#consent-scroll", VerticalScroll)
+        self.watch(scroll, "scroll_y", self._check_end, init=False)
+        self._check_end()
+
+    def _check_end(self, *_: object) -> None:
+        """Enable Send once the end of the text is (or has been) on screen."""
+        scrolls = self.query("#consent-scroll")
+        if not scrolls or not self.is_mounted:
+            return
+        scroll = scrolls.first(VerticalScroll)
+        text = self.query_one("#consent-text", Static)
+        laid_out = scroll.size.height > 0 and text.size.height > 0
+        if laid_out and scroll.scroll_y + 0.5 >= scroll.max_scroll_y:
+            self.seen_to_end = True
+        send = self.query_one("#consent", Button)
+        if send.disabled and self.seen_to_end:
+            send.disabled = False
+            self._focus_default()
+
+    def _focus_default(self) -> None:
+        send = self.query("#consent")
+        if send and not send.first(Button).disabled:
+            send.first(Button).focus()
+        elif self.query("#consent-scroll"):
+            # Keys scroll the text first (Send is not reachable yet).
+            self.query_one("#consent-scroll").focus()
 
 
 class HandoffScreen(KioskScreen):

@@ -7,9 +7,9 @@ finger in a picture as well as in words, the way a person sees their own hands o
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from kiosk.i18n import translate
+from kiosk.ui.widgets.bidi import Static
 
 # Palms down, seen from above: the left hand's thumb is on its right, the right hand's on its left.
 LEFT_HAND = (10, 9, 8, 7, 6)
