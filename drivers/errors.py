@@ -67,3 +67,32 @@ class DeviceRefusedError(DeviceError):
         super().__init__(device, detail)
         #: The device's own status name, e.g. ``image_upload_failure``.
         self.status = status
+
+
+class LiftStalledError(DeviceError):
+    """The camera lift's motor stalled (overcurrent) and the column stopped; latched until a
+    reset, so nothing moves again by itself."""
+
+    code = "lift_stalled"
+    title = "Camera lift stalled"
+
+
+class LiftObstructedError(DeviceError):
+    """The camera lift's anti-collision sensor stopped the column: something is in the way."""
+
+    code = "lift_obstructed"
+    title = "Camera lift obstructed"
+
+
+class LiftUnpluggedError(DeviceDisconnectedError):
+    """The camera lift's controller is not there (cable out, port gone)."""
+
+    code = "lift_unplugged"
+    title = "Camera lift unplugged"
+
+
+class LiftGarbageError(DeviceProtocolError):
+    """The camera lift's controller sent lines that break its protocol (noise, bad checksum)."""
+
+    code = "lift_garbage"
+    title = "Camera lift protocol error"

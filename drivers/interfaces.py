@@ -170,3 +170,46 @@ class SignaturePad(Device, Protocol):
         """Discard the strokes so far (the citizen wants to sign again)."""
 
 
+
+
+@dataclass(frozen=True)
+class LiftStatus:
+    """Where the camera lift is and what it is doing, as its controller reports it."""
+
+    #: The column's position in millimetres above its lowest point.
+    position_mm: int
+    #: ``idle``, ``moving``, ``stalled`` or ``obstructed`` (the last two are latched faults).
+    state: str
+    #: Travel limits in millimetres.
+    min_mm: int
+    max_mm: int
+
+    @property
+    def fault(self) -> str | None:
+        """``stalled`` or ``obstructed`` while a fault is latched, else None."""
+        return self.state if self.state in ("stalled", "obstructed") else None
+
+    @property
+    def moving(self) -> bool:
+        """True while the column runs."""
+        return self.state == "moving"
+
+
+@runtime_checkable
+class CameraLift(Device, Protocol):
+    """A motorised column that moves the camera (and screen) up and down, in millimetres."""
+
+    def lift_status(self) -> LiftStatus:
+        """Position, state and limits now. Raises DeviceError."""
+
+    def move_to(self, position_mm: int) -> None:
+        """Start running to ``position_mm`` (clamped to the limits); returns at once.
+
+        Raises LiftStalledError / LiftObstructedError while a fault is latched.
+        """
+
+    def stop(self) -> None:
+        """Stop now. Raises DeviceError when the controller cannot be reached."""
+
+    def reset(self) -> None:
+        """Clear a latched stall or obstruction (staff, after looking). Raises DeviceError."""

@@ -83,6 +83,36 @@ class SignatureSettings(_Section):
     """Pads are reached through vendor SDKs (devices.md §4); only the simulator's ships so far."""
 
 
+class LiftSettings(_Section):
+    """The camera lift: a motorised column that brings the camera to the citizen's eyes."""
+
+    model: Literal["none", "serial"] = "none"
+    """``none``: no lift (the camera stands still). ``serial``: a column controller speaking
+    the line protocol of ``drivers/lift_protocol.py``."""
+    url: str = "/dev/pasboks-lift"
+    baudrate: int = Field(9600, gt=0)
+    eye_line: float = Field(0.39, gt=0.1, lt=0.9)
+    """Where the eyes should be in the camera frame, as a fraction of its height from the top
+    (0.39: where a citizen standing compliantly in front of a level camera has them)."""
+    tolerance: float = Field(0.03, gt=0.0, lt=0.2)
+    """How far (fraction of the frame height) the eyes may be off the line: about 11 mm."""
+    too_close: float = Field(0.30, gt=0.0, lt=1.0)
+    """Inter-eye distance over the frame height above which the face is too close to move
+    the column (0.17 is the compliant distance)."""
+    eye_distance_mm: float = Field(63.0, gt=40.0, lt=80.0)
+    """A typical inter-pupillary distance: how millimetres are read off the frame."""
+    seated_max_mm: int = Field(250, ge=0)
+    """Seated mode: the highest lift position used (a lower range for wheelchair users)."""
+    seated_start_mm: int = Field(150, ge=0)
+    """Seated mode: where the lift goes before it sees the face."""
+    max_moves: int = Field(4, ge=1, le=20)
+    """Runs the lift makes to level the eyes before the photo goes on without it."""
+    settle_s: float = Field(0.25, ge=0.0, le=5.0)
+    """After the column stops, frames older than this are not used to aim the next run."""
+    level_timeout_s: float = Field(30.0, gt=0.0)
+    """Longest levelling before the photo step goes on without it (nobody in view, ...)."""
+
+
 class DevicesSettings(_Section):
     """Where the devices are."""
 
@@ -90,6 +120,7 @@ class DevicesSettings(_Section):
     fingerprint: FingerprintReaderSettings = FingerprintReaderSettings()
     camera: CameraSettings = CameraSettings()
     signature: SignatureSettings = SignatureSettings()
+    lift: LiftSettings = LiftSettings()
 
 
 class SimulatorSettings(_Section):

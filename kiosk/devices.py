@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from drivers.camera import OpenCvCamera
-from drivers.interfaces import Camera, Device, DocumentScanner, FingerprintReader, SignaturePad
+from drivers.interfaces import (
+    Camera,
+    CameraLift,
+    Device,
+    DocumentScanner,
+    FingerprintReader,
+    SignaturePad,
+)
+from drivers.lift import SerialCameraLift
 from drivers.mrz_scanner import SerialDocumentScanner
 from drivers.r30x import R30xFingerprintReader
 from drivers.unsupported import UnsupportedDevice
@@ -30,6 +38,8 @@ class Devices:
     fingerprint: FingerprintReader
     camera: Camera
     signature: SignaturePad
+    #: The camera lift, None when the kiosk has none (``devices.lift.model = "none"``).
+    lift: CameraLift | None = None
 
     def items(self) -> Iterator[tuple[str, Device]]:
         """``(configured name, device)`` pairs in a fixed order."""
@@ -37,6 +47,8 @@ class Devices:
         yield "fingerprint", self.fingerprint
         yield "camera", self.camera
         yield "signature", self.signature
+        if self.lift is not None:
+            yield "lift", self.lift
 
     def get(self, name: str) -> Device | None:
         """A device by its configured name (None for a name that is not a device)."""
@@ -47,6 +59,7 @@ ScannerFactory = Callable[[DevicesSettings], DocumentScanner]
 FingerprintFactory = Callable[[DevicesSettings], FingerprintReader]
 CameraFactory = Callable[[DevicesSettings], Camera]
 SignatureFactory = Callable[[DevicesSettings], SignaturePad]
+LiftFactory = Callable[[DevicesSettings], CameraLift]
 
 #: Why a model without a registered factory cannot be used, for staff and the self-test.
 MISSING_DRIVER = {
@@ -63,6 +76,7 @@ class DeviceRegistry:
         self.fingerprints: dict[str, FingerprintFactory] = {}
         self.cameras: dict[str, CameraFactory] = {}
         self.signatures: dict[str, SignatureFactory] = {}
+        self.lifts: dict[str, LiftFactory] = {}
 
     def build(self, settings: DevicesSettings) -> Devices:
         """One driver per device. Drivers never know whether the device is simulated."""
@@ -72,7 +86,19 @@ class DeviceRegistry:
                               "fingerprint")(settings),
             camera=_pick(self.cameras, "opencv", "camera")(settings),
             signature=_pick(self.signatures, settings.signature.kind, "signature")(settings),
+            lift=self._lift(settings),
         )
+
+    def _lift(self, settings: DevicesSettings) -> CameraLift | None:
+        """The lift's driver; None without a lift (a model with no factory is a config gap
+        the self-test cannot name through a stand-in: it is refused)."""
+        model = settings.lift.model
+        if model == "none":
+            return None
+        factory = self.lifts.get(model)
+        if factory is None:
+            raise ValueError(f"no driver registered for camera lift model {model!r}")
+        return factory(settings)
 
 
 D = TypeVar("D", bound=Device)
@@ -98,4 +124,6 @@ def default_registry() -> DeviceRegistry:
         "camera", int(s.camera.source) if s.camera.source.isdigit() else s.camera.source,
         width=s.camera.width, height=s.camera.height, fourcc=s.camera.fourcc, fps=s.camera.fps,
         lock_exposure=s.camera.lock_exposure)
+    registry.lifts["serial"] = lambda s: SerialCameraLift("lift", s.lift.url,
+                                                          baudrate=s.lift.baudrate)
     return registry

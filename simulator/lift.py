@@ -17,10 +17,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from drivers.lift_protocol import LineError, LineSplitter, decode_line, encode_line
 from simulator.faults import FaultParams, FaultSpec, ScriptStep, param_float
 from simulator.serial_device import COMMON_FAULTS, SimulatedSerialDevice
+
+if TYPE_CHECKING:
+    from kiosk.config import DevicesSettings
+    from simulator.camera.server import SimulatedCamera
+    from simulator.scenario import Scenario
 
 #: Faults of the simulated lift: the common ones plus the column's own.
 LIFT_FAULTS = {
@@ -229,3 +235,27 @@ class SimulatedLift(SimulatedSerialDevice):
             if not plugged and self._target is not None:
                 self._target = None
                 self.stops.append((time.monotonic(), self._position, "unplugged"))
+
+
+#: Where the simulated column stands when the simulation starts (mid-travel).
+START_MM = 300
+
+
+def make_lift(scenario: Scenario, settings: DevicesSettings, camera: SimulatedCamera, *,
+              pacing: bool) -> SimulatedLift | None:
+    """The scenario's camera lift (None when neither the scenario nor the configuration has
+    one), wired to the camera: the citizen's eyes move in the frame as the column moves.
+
+    The camera starts ``scenario.eye_offset_mm`` below the citizen's eyes (with or without a
+    lift); the column running up by 10 mm puts the eyes 10 mm lower relative to the camera.
+    """
+    camera.eyes_above_camera_mm = scenario.eye_offset_mm
+    if not scenario.lift and settings.lift.model == "none":
+        return None
+    lift = SimulatedLift("lift", pacing=pacing, baud=settings.lift.baudrate, start_mm=START_MM)
+
+    def follow(position: float) -> None:
+        camera.eyes_above_camera_mm = scenario.eye_offset_mm - (position - START_MM)
+
+    lift.listeners.append(follow)
+    return lift

@@ -114,6 +114,12 @@ class Scenario(_Model):
     passport: Passport = Passport()
     persona: str = "compliant"
     """Camera persona (``simulator/personas/<name>.toml``)."""
+    eye_offset_mm: float = Field(0.0, ge=-600, le=600)
+    """How far the citizen's eyes are above the camera as the kiosk starts (mm; negative:
+    below, a child or a seated citizen). A camera lift changes it as it moves."""
+    lift: bool = False
+    """The kiosk has a camera lift: the simulator brings one up even when the configuration
+    names none."""
     fingers: Fingers = Fingers()
     signature_seed: int = 3
     act_delay_s: float = Field(0.3, ge=0)

@@ -19,6 +19,7 @@ from simulator.camera.server import SimulatedCamera
 from simulator.citizen import SimulatedCitizen
 from simulator.faults import FaultParam, SimulatedDevice
 from simulator.fingerprint_sensor import SimulatedR30x
+from simulator.lift import SimulatedLift, make_lift
 from simulator.scanner import SimulatedScanner
 from simulator.scenario import Scenario
 from simulator.signature_pad import SimulatedPadSdk, SimulatedSignaturePad
@@ -65,6 +66,9 @@ class SimulatedWorld:
         camera = settings.camera
         self.camera = SimulatedCamera(scenario.persona, width=camera.width, height=camera.height,
                                       fps=camera.fps)
+        #: The camera lift on a pty (None without one); it moves the camera's picture.
+        self.lift: SimulatedLift | None = make_lift(scenario, settings, self.camera,
+                                                    pacing=pacing)
         self.signature_pad = SimulatedSignaturePad("signature")
         #: The SDK facade the kiosk's signature step drives.
         self.signature_sdk = SimulatedPadSdk(self.signature_pad)
@@ -75,8 +79,12 @@ class SimulatedWorld:
     @property
     def devices(self) -> dict[str, SimulatedDevice]:
         """Every simulated device by its configured name."""
-        return {"scanner": self.scanner, "fingerprint": self.fingerprint,
-                "camera": self.camera, "signature": self.signature_pad}
+        devices: dict[str, SimulatedDevice] = {
+            "scanner": self.scanner, "fingerprint": self.fingerprint,
+            "camera": self.camera, "signature": self.signature_pad}
+        if self.lift is not None:
+            devices["lift"] = self.lift
+        return devices
 
     def start(self, *, prepare: bool = True) -> DevicesSettings:
         """Start every simulated device; returns the settings that point the drivers at them.
@@ -88,6 +96,8 @@ class SimulatedWorld:
         fingerprint_path = (self.fingerprint.start() if isinstance(self.fingerprint, SimulatedR30x)
                             else self.settings.fingerprint.url)
         camera_url = self.camera.start(prepare=prepare)
+        lift = (self.settings.lift if self.lift is None else self.settings.lift.model_copy(
+            update={"model": "serial", "url": self.lift.start()}))
         self._started = True
         log.info("simulator started: scanner %s, fingerprint %s, camera %s",
                  scanner_path, fingerprint_path, camera_url)
@@ -95,6 +105,7 @@ class SimulatedWorld:
             "scanner": self.settings.scanner.model_copy(update={"url": scanner_path}),
             "fingerprint": self.settings.fingerprint.model_copy(update={"url": fingerprint_path}),
             "camera": self.settings.camera.model_copy(update={"source": camera_url}),
+            "lift": lift,
         })
 
     def stop(self) -> None:
@@ -106,6 +117,8 @@ class SimulatedWorld:
             if isinstance(self.fingerprint, SimulatedR30x):
                 self.fingerprint.stop()
             self.camera.stop()
+            if self.lift is not None:
+                self.lift.stop()
             self._started = False
 
     # --- what a developer or a scenario does -------------------------------------------------

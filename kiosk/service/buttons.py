@@ -45,6 +45,10 @@ STAFF_COMMANDS: dict[str, Callable[[str], ev.StaffEvent]] = {
 }
 #: The staff self-test of the devices (a command of the service, not a workflow event).
 HEALTH_CHECK = "health-check"
+#: Seated mode of the camera lift (a lower range): the citizen's button on the photo screen
+#: turns it on and off; staff turn it on with ``staff-seated``. Service commands, not events.
+SEATED = "seated"
+STAFF_SEATED = "staff-seated"
 #: Ends the staff session (allowed to anyone: it only takes rights away).
 SIGN_OUT = "sign-out"
 #: Staff buttons for the step under way: a finger's reason, a photo check's override reason.
@@ -55,13 +59,13 @@ FINGER_BUTTONS = tuple(f"{FINGER_PREFIX}{reason.value}" for reason in Unavailabl
 
 def is_staff_button(button: str) -> bool:
     """True for a button only a signed-in librarian may press."""
-    return (button in STAFF_COMMANDS or button == HEALTH_CHECK
+    return (button in STAFF_COMMANDS or button in (HEALTH_CHECK, STAFF_SEATED)
             or button.startswith((FINGER_PREFIX, OVERRIDE_PREFIX)))
 
 
 def staff_buttons(override_reasons: Iterable[str]) -> tuple[str, ...]:
     """Every staff button id (for tests and scenarios that try them all)."""
-    return (*STAFF_COMMANDS, HEALTH_CHECK, *FINGER_BUTTONS,
+    return (*STAFF_COMMANDS, HEALTH_CHECK, STAFF_SEATED, *FINGER_BUTTONS,
             *(f"{OVERRIDE_PREFIX}{reason}" for reason in override_reasons))
 
 

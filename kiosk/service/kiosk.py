@@ -25,7 +25,9 @@ from kiosk.devices import Devices
 from kiosk.service.bus import Bus
 from kiosk.service.buttons import (
     HEALTH_CHECK,
+    SEATED,
     SIGN_OUT,
+    STAFF_SEATED,
     event_for,
     is_staff_button,
     staff_event_for,
@@ -129,6 +131,8 @@ class KioskService:
         self._staff_seen = 0.0
         #: The photo check the live frames fail now (what a librarian may override).
         self._photo_failing: str | None = None
+        #: Seated mode for the camera lift, for this citizen's session.
+        self._seated = False
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -359,6 +363,9 @@ class KioskService:
             return state
         if is_staff_button(button):
             return self._staff_press(button)
+        if button == SEATED and state is State.PHOTO:
+            self._set_seated(not self._seated)
+            return state
         try:
             event = event_for(state, button)
         except KeyError:
@@ -384,6 +391,10 @@ class KioskService:
             self._audit("staff_action", actor=actor, action="HealthCheck")
             self.request_health_check()
             return state
+        if button == STAFF_SEATED:
+            self._audit("staff_action", actor=actor, action="Seated")
+            self._set_seated(True)
+            return state
         step = self.session.underneath if state is State.HELP else state
         event = staff_event_for(step, button, actor,
                                 override_reasons=self.config.staff.override_reasons,
@@ -395,6 +406,13 @@ class KioskService:
             # The librarian answers the call by acting on the step: the citizen goes back to it.
             self._handle(ev.DismissHelp())
         return self._handle(event)
+
+    def _set_seated(self, seated: bool) -> None:
+        """Seated mode on or off; a photo step under way uses it at once."""
+        self._seated = seated
+        log.info("seated mode %s", "on" if seated else "off")
+        if isinstance(self._runner, PhotoRunner):
+            self._runner.seated = seated
 
     def _staff_accounts(self) -> StaffAccounts:
         if self._accounts is None:
@@ -492,6 +510,8 @@ class KioskService:
             self._runner = None
         if new not in KEEP_FINGERS:
             self._fingers = None
+        if new in SESSION_ENDS:
+            self._seated = False
         runner_type = RUNNERS.get(new)
         if runner_type is None:
             return
@@ -509,6 +529,8 @@ class KioskService:
             runner: StepRunner = FingerprintRunner(self, step, self._fingers)
         else:
             runner = runner_type(self, step)
+        if isinstance(runner, PhotoRunner):
+            runner.seated = self._seated
         self._runner = runner
         runner.start(after=self._previous_runner)
 

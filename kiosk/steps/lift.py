@@ -19,11 +19,17 @@ column reports a stall or an obstruction: that is latched until a librarian rese
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from drivers.interfaces import LiftStatus
+from drivers.errors import DeviceError, LiftObstructedError, LiftStalledError
+from drivers.interfaces import CameraLift, LiftStatus
 from kiosk.config import LiftSettings
+
+log = logging.getLogger(__name__)
 
 #: What the runner does: start a run, stop the column, do nothing yet, or finish levelling.
 Action = Literal["move", "stop", "wait", "done"]
@@ -110,3 +116,88 @@ def decide(eyes: Eyes | None, lift: LiftStatus, settings: LiftSettings, *, seate
     if target == lift.position_mm:
         return LiftCommand("done", "at_limit")
     return LiftCommand("move", "level", target)
+
+
+# --- the loop around the core (a device and a clock: not pure) --------------------------------
+
+#: What the photo runner hands the leveller for each new analysed frame: the eyes (None: no
+#: face) and when the frame was taken (``time.monotonic()``); None while no new frame came.
+Look = Callable[[], tuple[Eyes | None, float] | None]
+
+
+class Leveller:
+    """Runs :func:`decide` against a lift, one analysed frame at a time, until the eyes are on
+    the line (or the lift can do no better, or the time is up).
+
+    A stall or obstruction that happens while it levels is raised (LiftStalledError,
+    LiftObstructedError) after the column was told to stop; one already latched when it
+    starts means nothing moves at all (:meth:`run` returns ``latched_<fault>``).
+    """
+
+    def __init__(self, lift: CameraLift, settings: LiftSettings, *,
+                 seated: Callable[[], bool] = lambda: False,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.lift = lift
+        self.settings = settings
+        self.seated = seated
+        self.clock = clock
+        self.sleep = sleep
+        #: Runs started so far.
+        self.moves = 0
+        self._rest_since: float | None = None
+
+    def run(self, look: Look, say: Callable[[LiftCommand], None],
+            cancelled: Callable[[], bool]) -> str:
+        """Level the camera; returns why it ended (``on_line``, ``at_limit``, ``gave_up``,
+        ``timeout``, ``cancelled``, ``latched_stalled``/``latched_obstructed``)."""
+        status = self.lift.lift_status()
+        if status.fault is not None:
+            return f"latched_{status.fault}"
+        deadline = self.clock() + self.settings.level_timeout_s
+        try:
+            while not cancelled():
+                if self.clock() > deadline:
+                    return "timeout"
+                seen = look()
+                if seen is None:
+                    self.sleep(0.01)
+                    continue
+                command = self.step(*seen)
+                say(command)
+                if command.action == "done":
+                    return command.reason
+            return "cancelled"
+        finally:
+            self._halt()
+
+    def step(self, eyes: Eyes | None, taken: float) -> LiftCommand:
+        """Decide on one frame taken at ``taken`` and do it."""
+        status = self.lift.lift_status()
+        if status.moving:
+            self._rest_since = None
+        elif self._rest_since is None:
+            self._rest_since = self.clock()
+        at_rest = self._rest_since is not None and taken >= self._rest_since + self.settings.settle_s
+        command = decide(eyes, status, self.settings, seated=self.seated(), at_rest=at_rest,
+                         moves=self.moves)
+        if command.reason == "fault":
+            self._halt()
+            error = LiftStalledError if status.fault == "stalled" else LiftObstructedError
+            raise error(self.lift.name, f"{status.fault} at {status.position_mm} mm while "
+                                        "levelling the camera")
+        if command.action == "move" and command.target_mm is not None:
+            self.lift.move_to(command.target_mm)
+            self.moves += 1
+            self._rest_since = None
+        elif command.action in ("stop", "done") and status.moving:
+            self.lift.stop()
+        return command
+
+    def _halt(self) -> None:
+        """Stop the column if it may be running (a lift that cannot be reached is logged)."""
+        try:
+            if self.lift.lift_status().moving:
+                self.lift.stop()
+        except DeviceError as error:
+            log.warning("could not stop the lift: %s", error.staff_message)

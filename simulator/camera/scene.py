@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -28,6 +28,9 @@ from simulator.camera.persona import Pose
 #: Inter-eye distance at ``scale = 1`` as a fraction of the frame height: 122 px at 720 rows,
 #: comfortably above the 90 px a passport photo needs.
 EYE_DISTANCE_AT_SCALE_1 = 0.17
+#: A typical adult's inter-pupillary distance in millimetres: what turns the citizen's height
+#: relative to the camera (a lift moving, a child) into pixels in the frame.
+EYE_DISTANCE_MM = 63.0
 #: Colour of the plain booth wall (BGR): a light, slightly warm grey.
 WALL_BGR = (222, 226, 229)
 #: Sensor noise, in grey levels (sigma). Keeps frames of a still scene from being bit-identical,
@@ -180,6 +183,16 @@ def cluttered_wall(width: int, height: int) -> Frame:
         x += w + 2
     cv2.rectangle(img, (int(width * 0.86), 0), (width, height), (60, 90, 120), int(18 * sx))
     return img
+
+
+def raised_by(pose: Pose, eyes_above_camera_mm: float) -> Pose:
+    """``pose`` as seen by a camera that is ``eyes_above_camera_mm`` below the citizen's eyes
+    (negative: the camera is above them). Eyes above the camera's axis appear higher in the
+    frame, by the frame-height fraction their distance makes at the pose's scale."""
+    if not eyes_above_camera_mm:
+        return pose
+    per_mm = EYE_DISTANCE_AT_SCALE_1 * pose.scale / EYE_DISTANCE_MM
+    return replace(pose, y=pose.y - eyes_above_camera_mm * per_mm)
 
 
 class Scene:

@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from simulator.camera.persona import Persona, load_persona
-from simulator.camera.scene import NOISE_PHASES, Scene
+from simulator.camera.scene import NOISE_PHASES, Scene, raised_by
 from simulator.camera.stamp import stamp_sequence
 from simulator.faults import FaultParams, FaultSpec, FaultyDevice, param_float
 
@@ -89,6 +89,9 @@ class SimulatedCamera(FaultyDevice):
         self.sent_at: OrderedDict[int, float] = OrderedDict()
         self._persona = self._resolve(persona)
         self._persona_start = time.monotonic()
+        #: How far the citizen's eyes are above the camera's axis (mm; negative: below). A
+        #: camera lift changes it as it moves; a child or a seated citizen starts below.
+        self.eyes_above_camera_mm = 0.0
         self._jpeg_cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
         self._cond = threading.Condition()
         self._jpeg = b""
@@ -191,7 +194,8 @@ class SimulatedCamera(FaultyDevice):
 
     def frame_at(self, t: float) -> NDArray[np.uint8]:
         """The frame the persona shows ``t`` seconds into its timeline (no server needed)."""
-        return self.scene.render(self._persona.pose_at(t), self._persona.background)
+        pose = raised_by(self._persona.pose_at(t), self.eyes_above_camera_mm)
+        return self.scene.render(pose, self._persona.background)
 
     # -- producing frames -----------------------------------------------------------------------
 
@@ -201,7 +205,8 @@ class SimulatedCamera(FaultyDevice):
     def _encode(self, seq: int) -> bytes:
         with self._cond:
             persona, start = self._persona, self._persona_start
-        pose = persona.pose_at(time.monotonic() - start).quantised()
+        pose = raised_by(persona.pose_at(time.monotonic() - start),
+                         self.eyes_above_camera_mm).quantised()
         if not self.scene.ready:
             pose = replace(pose, present=False)  # the citizen is not prepared yet: empty booth
         phase = seq % NOISE_PHASES
