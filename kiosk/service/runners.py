@@ -16,16 +16,17 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from drivers.errors import DeviceError
+from drivers.errors import DeviceError, LiftObstructedError, LiftStalledError
 from kiosk.config import KioskConfig
 from kiosk.devices import Devices
-from kiosk.service.messages import Message, PreviewFrame, StepProgress, TextValue
+from kiosk.service.messages import DeviceHealth, Message, PreviewFrame, StepProgress, TextValue
 from kiosk.workflow import State
 from kiosk.workflow import events as ev
 from kiosk.workflow.session import SessionData
 
 if TYPE_CHECKING:
     from kiosk.steps.fingerprints import FingerStep
+    from kiosk.steps.photo import PhotoStep
     from kiosk.store.db import ApplicationStore
 
 # The cores (face models, fingerprint maths) are imported by the runners that use them, on
@@ -224,6 +225,8 @@ class PhotoRunner(StepRunner):
         super().__init__(host, step)
         self.waived = frozenset(record.subject for record in step.data.staff_actions
                                 if record.action == "override" and record.subject)
+        #: Seated mode (the citizen or staff chose it): the camera lift uses its lower range.
+        self.seated = False
 
     def waive(self, check: str) -> None:
         """A librarian overrode ``check`` (a defect code) while the step runs."""
@@ -239,6 +242,8 @@ class PhotoRunner(StepRunner):
             last_index = -1
             said: tuple[str, float, tuple[str, ...]] | None = None
             self.progress("ui.photo.starting")
+            if not self._level_camera(capture):
+                return
             while not self.cancelled:
                 camera.raise_if_failed()
                 frame = camera.latest()
@@ -261,6 +266,65 @@ class PhotoRunner(StepRunner):
                     return
         finally:
             capture.close()
+
+
+    def _level_camera(self, capture: PhotoStep) -> bool:
+        """Bring the camera lift to the citizen's eyes before anything is asked of them.
+
+        No lift: nothing happens. A stall or obstruction while it moves takes the citizen to
+        the device-error screen (``lift``: told, and staff can help); one already latched
+        means nothing moves. Any other lift failure is reported to staff and the photo goes on
+        without levelling. False when the step ended here.
+        """
+        lift = self.host.devices.lift
+        if lift is None:
+            return True
+        from kiosk.steps.lift import Eyes, Leveller, LiftCommand
+
+        camera, kiosk_id = self.host.devices.camera, self.host.config.kiosk_id
+        last_index, said = -1, ("", "")
+
+        def look() -> tuple[Eyes | None, float] | None:
+            nonlocal last_index
+            camera.raise_if_failed()
+            frame = camera.latest()
+            if frame is None or frame.index == last_index:
+                return None
+            last_index = frame.index
+            self.host.publish(PreviewFrame(kiosk_id=kiosk_id, pixels=frame.pixels))
+            face = capture.session.analyzer.analyze(frame.pixels)
+            if not face.has_face or face.right_eye is None or face.left_eye is None:
+                return None, frame.timestamp
+            self.touch()
+            middle = float(face.right_eye[1] + face.left_eye[1]) / 2
+            return Eyes(middle, face.inter_eye, frame.pixels.shape[0]), frame.timestamp
+
+        def say(command: LiftCommand) -> None:
+            nonlocal said
+            text = ("ui.photo.lift_moving", "ui.photo.lift_too_close"
+                    if command.reason == "too_close" else "")
+            if text != said:
+                said = text
+                self.progress(text[0], feedback=text[1], phase="lift")
+
+        leveller = Leveller(lift, self.host.config.devices.lift, seated=lambda: self.seated)
+        started = time.monotonic()
+        try:
+            outcome = leveller.run(look, say, lambda: self.cancelled)
+        except (LiftStalledError, LiftObstructedError) as error:
+            log.warning("%s", error.staff_message)
+            self.finish(ev.DeviceFailed("lift", error.code))
+            return False
+        except DeviceError as error:
+            if error.device != "lift":
+                raise
+            log.warning("photo goes on without levelling: %s", error.staff_message)
+            self.host.publish(DeviceHealth(kiosk_id=kiosk_id, device="lift", ok=False,
+                                           code=error.code, detail=error.staff_message))
+            return True
+        log.info("camera levelling ended: %s after %d run(s) in %.1f s", outcome,
+                 leveller.moves, time.monotonic() - started)
+        return True
 
 
 class FingerprintRunner(StepRunner):
