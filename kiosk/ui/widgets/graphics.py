@@ -11,12 +11,12 @@ from its encoder thread. Three ways to draw a picture:
 * ``halfblock`` — coloured ``▀`` cells, two pixels per cell; works everywhere (and is what
   Textual's test driver shows).
 
-textual-image 0.12 (installed) was read and only its Sixel band encoder is used here: its
-detection queries the terminal when the module is *imported* (before Textual owns stdin, and
-never again), its kitty path relies on Unicode placeholders that kitty only learnt in 0.28
-(Debian 12 ships 0.26) and PNG-encodes every frame, and its widgets encode on the UI thread
-inside ``render_lines``. So detection, sizing and the kitty encoder are ours, and encoding runs
-on the widget's own thread.
+textual-image 0.12 (installed) was read and is not used at run time: its detection queries the
+terminal when the module is *imported* (before Textual owns stdin, and never again), its kitty
+path relies on Unicode placeholders that kitty only learnt in 0.28 (Debian 12 ships 0.26) and
+PNG-encodes every frame, its widgets encode on the UI thread inside ``render_lines``, and its
+Sixel encoder is about 3x slower than the numpy one below (see :func:`encode_sixel`). Its
+trick of riding the image on the widget's last line is kept (:mod:`kiosk.ui.widgets.picture`).
 """
 
 from __future__ import annotations
@@ -34,9 +34,6 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image as PILImage
-
-# The encoder only: importing ``textual_image.renderable`` or ``.widget`` probes the terminal.
-from textual_image._sixel import SixelOptions, image_to_sixels
 
 Protocol = Literal["kitty", "sixel", "halfblock"]
 #: What the ``display.graphics`` setting accepts: a protocol, or ``auto`` to detect one.
@@ -170,16 +167,125 @@ def fit(source: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
     return max(1, bh * sw // sh), bh
 
 
+def _digit_table() -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
+    digits = np.zeros((10000, 4), np.uint8)
+    lengths = np.zeros(10000, np.int64)
+    for number in range(10000):
+        text = str(number).encode("ascii")
+        digits[number, :len(text)] = np.frombuffer(text, np.uint8)
+        lengths[number] = len(text)
+    return digits, lengths
+
+
+#: ASCII digits of 0..9999 (zero-padded on the right) and how many there are.
+_DIGITS, _NDIGITS = _digit_table()
+
+
+class _Records:
+    """One fixed-width byte record per run, filled field by field for all runs at once.
+
+    Sixel text is ASCII, so the unused (zero) bytes are dropped at the end: the records'
+    non-zero bytes in row order are the encoded string.
+    """
+
+    def __init__(self, count: int, width: int) -> None:
+        self.bytes = np.zeros((count, width), np.uint8)
+        self.cursor = np.zeros(count, np.int64)
+        self.rows = np.arange(count)
+
+    def put(self, where: NDArray[np.bool_], value: int | NDArray[np.uint8]) -> None:
+        """Append one byte (the same, or each run's own) to the runs ``where`` holds."""
+        rows = self.rows[where]
+        self.bytes[rows, self.cursor[rows]] = value if isinstance(value, int) else value[where]
+        self.cursor[rows] += 1
+
+    def number(self, where: NDArray[np.bool_], values: NDArray[np.int64]) -> None:
+        """Append each run's decimal number (0..9999)."""
+        rows, chosen = self.rows[where], values[where]
+        lengths = _NDIGITS[chosen]
+        for k in range(4):
+            has = lengths > k
+            self.bytes[rows[has], self.cursor[rows[has]] + k] = _DIGITS[chosen[has], k]
+        self.cursor[rows] += lengths
+
+    def text(self) -> str:
+        data: bytes = self.bytes[self.bytes != 0].tobytes()
+        return data.decode("ascii")
+
+
 def encode_sixel(rgb: NDArray[np.uint8]) -> str:
     """A DCS Sixel string for an RGB ``uint8`` image (an adaptive 256-colour palette per frame).
 
-    Fast octree quantisation without dithering (dither breaks the run-length coding), then
-    textual-image's numpy band encoder.
+    Written here because textual-image's band encoder (a Python loop per band and colour) takes
+    about 24 ms of CPU per 320x240 frame and 75 ms per 640x480 on the kiosk's class of machine;
+    this one is numpy throughout (about 7 and 35 ms; ``evaluation/preview_bench.py``).
+
+    Fast-octree quantisation without dithering (dither breaks the run-length coding); then every
+    (band, colour, column) with pixels becomes one sixel byte, found with one stable radix sort,
+    and runs of equal bytes and empty gaps are length-coded (``!n``).
     """
+    height, width = rgb.shape[:2]
+    if width > 9999:
+        raise ValueError("sixel images are at most 9999 pixels wide here")
     image = PILImage.fromarray(np.ascontiguousarray(rgb), "RGB")
     paletted = image.quantize(SIXEL_COLOURS, method=PILImage.Quantize.FASTOCTREE,
                               dither=PILImage.Dither.NONE)
-    return image_to_sixels(paletted, SixelOptions(colors=SIXEL_COLOURS))
+    index = np.asarray(paletted, dtype=np.int16)
+    palette = np.array((paletted.getpalette() or [])[:3 * SIXEL_COLOURS], np.int64).reshape(-1, 3)
+    bands = -(-height // 6)
+    padded = np.full((bands * 6, width), -1, np.int16)  # -1: below the picture, not painted
+    padded[:height] = index
+    # (band, column, row) order, so a stable sort by (band, colour) leaves columns ascending
+    # and the up to six rows of one (band, colour, column) next to each other.
+    cells = padded.reshape(bands, 6, width).transpose(0, 2, 1)
+    group = (np.arange(bands, dtype=np.uint16)[:, None, None] * 256
+             + cells.astype(np.uint16)).ravel()
+    painted = (cells >= 0).ravel()
+    position = np.flatnonzero(painted)
+    order = np.argsort(group[position], kind="stable")  # radix sort: uint16 keys
+    position = position[order]
+    groups = group[position].astype(np.int64)
+    columns = (position // 6) % width
+    bits = np.left_shift(1, position % 6).astype(np.uint8)
+    key = groups * width + columns
+    first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+    sixels = np.bitwise_or.reduceat(bits, first)
+    groups, columns = groups[first], columns[first]
+    # Runs: the same byte in consecutive columns of one (band, colour).
+    same = np.concatenate(([False], (groups[1:] == groups[:-1])
+                           & (columns[1:] == columns[:-1] + 1) & (sixels[1:] == sixels[:-1])))
+    starts = np.flatnonzero(~same)
+    lengths = np.diff(np.append(starts, len(groups)))
+    groups, columns = groups[starts], columns[starts]
+    chars = (sixels[starts] + 63).astype(np.uint8)
+    new_group = np.concatenate(([True], groups[1:] != groups[:-1]))
+    new_band = np.concatenate(([False], (groups[1:] >> 8) != (groups[:-1] >> 8)))
+    ends = columns + lengths
+    gaps = np.where(new_group, columns, columns - np.concatenate(([0], ends[:-1])))
+    records = _Records(len(starts), 18)
+    records.put(new_band, ord("-"))  # next band (every band has pixels: never two at once)
+    carriage = new_group & ~new_band
+    carriage[0] = False
+    records.put(carriage, ord("$"))  # back to column 0 for the band's next colour
+    records.put(new_group, ord("#"))
+    records.number(new_group, groups & 255)
+    long_gap = gaps >= 4
+    records.put(long_gap, ord("!"))
+    records.number(long_gap, gaps)
+    records.put(long_gap, 63)
+    for k in range(3):
+        records.put(~long_gap & (gaps > k), 63)
+    long_run = lengths >= 4
+    records.put(long_run, ord("!"))
+    records.number(long_run, lengths)
+    records.put(long_run, chars)
+    for k in range(3):
+        records.put(~long_run & (lengths > k), chars)
+    used = np.flatnonzero(np.bincount(index.ravel(), minlength=SIXEL_COLOURS))
+    percent = (palette * 100 + 127) // 255
+    registers = "".join(f"#{c};2;{percent[c, 0]};{percent[c, 1]};{percent[c, 2]}"
+                        for c in used.tolist())
+    return f'\x1bP0;1;0q"1;1;{width};{height}{registers}{records.text()}{ST}'
 
 
 def encode_kitty(rgb: NDArray[np.uint8], image_id: int, cells: tuple[int, int],
