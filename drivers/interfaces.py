@@ -213,3 +213,33 @@ class CameraLift(Device, Protocol):
 
     def reset(self) -> None:
         """Clear a latched stall or obstruction (staff, after looking). Raises DeviceError."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One receipt, already in the citizen's language (made by :mod:`kiosk.receipt`).
+
+    It carries the application's reference and nothing else about the citizen.
+    """
+
+    #: The language the texts are in (a kiosk language code).
+    language: str
+    title: str
+    #: The label above the reference.
+    reference_label: str
+    #: The reference, grouped as the done screen shows it (``PB-7K3Q-9XM2-T``).
+    reference: str
+    #: What the QR code holds.
+    qr_payload: str
+    #: The day of the application in the citizen's language, with its label.
+    date: str
+    #: Paragraphs of what happens next.
+    next_steps: tuple[str, ...]
+
+
+@runtime_checkable
+class ReceiptPrinter(Device, Protocol):
+    """A receipt printer: prints a receipt or says, by a named error, why it cannot."""
+
+    def print_receipt(self, receipt: Receipt) -> None:
+        """Print ``receipt``; raises the printer's DeviceError (paper out, cover open...)."""

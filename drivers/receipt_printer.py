@@ -22,7 +22,7 @@ import textwrap
 import threading
 import time
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from drivers.errors import (
     DeviceDisconnectedError,
@@ -34,6 +34,9 @@ from drivers.errors import (
 )
 from drivers.interfaces import Health, Receipt
 from drivers.serial_link import SerialLink
+
+if TYPE_CHECKING:
+    from escpos.printer import Usb
 
 #: ``DLE EOT n``: transmit real-time status ``n`` (1 printer, 2 offline cause, 3 error cause,
 #: 4 roll paper sensor). Printers answer these even while busy printing.
@@ -179,7 +182,7 @@ class UsbTransport:
     def __init__(self, device: str, vendor: int, product: int) -> None:
         self.device = device
         self.vendor, self.product = vendor, product
-        self._printer: object | None = None
+        self._printer: Usb | None = None
 
     def open(self) -> None:
         from escpos.printer import Usb
@@ -198,12 +201,10 @@ class UsbTransport:
     def close(self) -> None:
         printer, self._printer = self._printer, None
         if printer is not None:
-            try:
-                printer.close()  # type: ignore[attr-defined]
-            except Exception:  # noqa: BLE001, S110 - closing a vanished device
-                pass
+            with contextlib.suppress(Exception):  # closing a vanished device
+                printer.close()
 
-    def _usb(self) -> object:
+    def _usb(self) -> Usb:
         if self._printer is None:
             self.open()
         return self._printer
@@ -211,7 +212,7 @@ class UsbTransport:
     def write(self, data: bytes, deadline: float) -> None:
         printer = self._usb()
         try:
-            printer._raw(data)  # type: ignore[attr-defined]  # noqa: SLF001 - the library's way
+            printer._raw(data)  # noqa: SLF001 - the library's way to send bytes
         except Exception as exc:
             self.close()
             raise PrinterUnpluggedError(self.device, f"USB write failed: {exc}") from exc
@@ -219,7 +220,7 @@ class UsbTransport:
     def read(self, deadline: float) -> bytes:
         printer = self._usb()
         try:
-            return bytes(printer._read())  # type: ignore[attr-defined]  # noqa: SLF001
+            return bytes(printer._read())  # noqa: SLF001 - the library's way to read
         except Exception as exc:  # a timeout with nothing to read is an empty answer
             if "timed out" in str(exc).lower() or "timeout" in type(exc).__name__.lower():
                 return b""
@@ -275,7 +276,8 @@ def encode_receipt(receipt: Receipt, *, columns: int = 42, qr: QrMode = "native"
 
 
 def _wrap(text: str, columns: int) -> str:
-    return "\n".join(textwrap.wrap(text, columns)) or text
+    # Lines break at spaces only: a code like PB-7K3Q-9XM2-T in a text stays in one piece.
+    return "\n".join(textwrap.wrap(text, columns, break_on_hyphens=False)) or text
 
 
 class EscPosReceiptPrinter:

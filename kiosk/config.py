@@ -113,6 +113,30 @@ class LiftSettings(_Section):
     """Longest levelling before the photo step goes on without it (nobody in view, ...)."""
 
 
+class PrinterSettings(_Section):
+    """The receipt printer: an ESC/POS thermal printer on a serial line or USB (optional)."""
+
+    model: Literal["none", "serial", "usb"] = "serial"
+    """``none``: no printer (no receipt; the done screen shows the number as always).
+    ``serial``: ESC/POS over a serial port. ``usb``: ESC/POS over USB (needs pyusb)."""
+    url: str = "/dev/pasboks-printer"
+    """Serial: pyserial URL or device path (a udev rule gives the printer this name)."""
+    baudrate: int = Field(38400, gt=0)
+    usb_vendor: int = Field(0x04B8, ge=0, le=0xFFFF)
+    """USB: vendor id (0x04b8: Epson)."""
+    usb_product: int = Field(0x0E15, ge=0, le=0xFFFF)
+    """USB: product id (0x0e15: TM-T20II)."""
+    profile: str = "TM-T20II"
+    """python-escpos printer profile: code pages, paper width, what it can cut."""
+    columns: int = Field(42, ge=24, le=64)
+    """Characters per line in the normal font (42 fits 80 mm paper)."""
+    qr: Literal["native", "image"] = "native"
+    """``native``: the printer draws the QR code (``GS ( k``). ``image``: the kiosk draws it
+    and sends a raster image, for printers without a QR engine."""
+    qr_size: int = Field(6, ge=1, le=16)
+    """Size of one QR module in printer dots."""
+
+
 class DevicesSettings(_Section):
     """Where the devices are."""
 
@@ -121,6 +145,7 @@ class DevicesSettings(_Section):
     camera: CameraSettings = CameraSettings()
     signature: SignatureSettings = SignatureSettings()
     lift: LiftSettings = LiftSettings()
+    printer: PrinterSettings = PrinterSettings()
 
 
 class SimulatorSettings(_Section):

@@ -19,11 +19,18 @@ from drivers.interfaces import (
     Device,
     DocumentScanner,
     FingerprintReader,
+    ReceiptPrinter,
     SignaturePad,
 )
 from drivers.lift import SerialCameraLift
 from drivers.mrz_scanner import SerialDocumentScanner
 from drivers.r30x import R30xFingerprintReader
+from drivers.receipt_printer import (
+    EscPosReceiptPrinter,
+    PrinterTransport,
+    SerialTransport,
+    UsbTransport,
+)
 from drivers.unsupported import UnsupportedDevice
 from kiosk.config import DevicesSettings
 
@@ -40,6 +47,8 @@ class Devices:
     signature: SignaturePad
     #: The camera lift, None when the kiosk has none (``devices.lift.model = "none"``).
     lift: CameraLift | None = None
+    #: The receipt printer, None when the kiosk has none (``devices.printer.model = "none"``).
+    printer: ReceiptPrinter | None = None
 
     def items(self) -> Iterator[tuple[str, Device]]:
         """``(configured name, device)`` pairs in a fixed order."""
@@ -49,6 +58,8 @@ class Devices:
         yield "signature", self.signature
         if self.lift is not None:
             yield "lift", self.lift
+        if self.printer is not None:
+            yield "printer", self.printer
 
     def get(self, name: str) -> Device | None:
         """A device by its configured name (None for a name that is not a device)."""
@@ -60,6 +71,7 @@ FingerprintFactory = Callable[[DevicesSettings], FingerprintReader]
 CameraFactory = Callable[[DevicesSettings], Camera]
 SignatureFactory = Callable[[DevicesSettings], SignaturePad]
 LiftFactory = Callable[[DevicesSettings], CameraLift]
+PrinterFactory = Callable[[DevicesSettings], ReceiptPrinter]
 
 #: Why a model without a registered factory cannot be used, for staff and the self-test.
 MISSING_DRIVER = {
@@ -77,6 +89,8 @@ class DeviceRegistry:
         self.cameras: dict[str, CameraFactory] = {}
         self.signatures: dict[str, SignatureFactory] = {}
         self.lifts: dict[str, LiftFactory] = {}
+        #: Receipt printers by connection (``serial``, ``usb``).
+        self.printers: dict[str, PrinterFactory] = {}
 
     def build(self, settings: DevicesSettings) -> Devices:
         """One driver per device. Drivers never know whether the device is simulated."""
@@ -87,7 +101,18 @@ class DeviceRegistry:
             camera=_pick(self.cameras, "opencv", "camera")(settings),
             signature=_pick(self.signatures, settings.signature.kind, "signature")(settings),
             lift=self._lift(settings),
+            printer=self._printer(settings),
         )
+
+    def _printer(self, settings: DevicesSettings) -> ReceiptPrinter | None:
+        """The receipt printer's driver; None without a printer."""
+        model = settings.printer.model
+        if model == "none":
+            return None
+        factory = self.printers.get(model)
+        if factory is None:
+            raise ValueError(f"no driver registered for receipt printer model {model!r}")
+        return factory(settings)
 
     def _lift(self, settings: DevicesSettings) -> CameraLift | None:
         """The lift's driver; None without a lift (a model with no factory is a config gap
@@ -126,4 +151,15 @@ def default_registry() -> DeviceRegistry:
         lock_exposure=s.camera.lock_exposure)
     registry.lifts["serial"] = lambda s: SerialCameraLift("lift", s.lift.url,
                                                           baudrate=s.lift.baudrate)
+    registry.printers["serial"] = lambda s: _escpos_printer(
+        s, SerialTransport("printer", s.printer.url, baudrate=s.printer.baudrate))
+    registry.printers["usb"] = lambda s: _escpos_printer(
+        s, UsbTransport("printer", s.printer.usb_vendor, s.printer.usb_product))
     return registry
+
+
+def _escpos_printer(settings: DevicesSettings, transport: PrinterTransport
+                    ) -> EscPosReceiptPrinter:
+    printer = settings.printer
+    return EscPosReceiptPrinter("printer", transport, columns=printer.columns, qr=printer.qr,
+                                qr_size=printer.qr_size, profile=printer.profile)

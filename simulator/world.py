@@ -20,6 +20,7 @@ from simulator.citizen import SimulatedCitizen
 from simulator.faults import FaultParam, SimulatedDevice
 from simulator.fingerprint_sensor import SimulatedR30x
 from simulator.lift import SimulatedLift, make_lift
+from simulator.printer import SimulatedPrinter
 from simulator.scanner import SimulatedScanner
 from simulator.scenario import Scenario
 from simulator.signature_pad import SimulatedPadSdk, SimulatedSignaturePad
@@ -72,6 +73,10 @@ class SimulatedWorld:
         self.signature_pad = SimulatedSignaturePad("signature")
         #: The SDK facade the kiosk's signature step drives.
         self.signature_sdk = SimulatedPadSdk(self.signature_pad)
+        #: The receipt printer on a pty (None when the kiosk is configured without one).
+        self.printer = (None if settings.printer.model == "none" else
+                        SimulatedPrinter("printer", pacing=pacing,
+                                         baud=settings.printer.baudrate))
         self.citizen = (SimulatedCitizen(scenario, self.scanner, self.fingerprint,
                                          self.signature_pad) if auto_citizen else None)
         self._started = False
@@ -82,6 +87,8 @@ class SimulatedWorld:
         devices: dict[str, SimulatedDevice] = {
             "scanner": self.scanner, "fingerprint": self.fingerprint,
             "camera": self.camera, "signature": self.signature_pad}
+        if self.printer is not None:
+            devices["printer"] = self.printer
         if self.lift is not None:
             devices["lift"] = self.lift
         return devices
@@ -98,6 +105,11 @@ class SimulatedWorld:
         camera_url = self.camera.start(prepare=prepare)
         lift = (self.settings.lift if self.lift is None else self.settings.lift.model_copy(
             update={"model": "serial", "url": self.lift.start()}))
+        printer = self.settings.printer
+        if self.printer is not None:
+            # Whatever the configured connection, the simulated printer is on a serial pty.
+            printer = printer.model_copy(update={"model": "serial",
+                                                 "url": self.printer.start()})
         self._started = True
         log.info("simulator started: scanner %s, fingerprint %s, camera %s",
                  scanner_path, fingerprint_path, camera_url)
@@ -106,6 +118,7 @@ class SimulatedWorld:
             "fingerprint": self.settings.fingerprint.model_copy(update={"url": fingerprint_path}),
             "camera": self.settings.camera.model_copy(update={"source": camera_url}),
             "lift": lift,
+            "printer": printer,
         })
 
     def stop(self) -> None:
@@ -119,6 +132,8 @@ class SimulatedWorld:
             self.camera.stop()
             if self.lift is not None:
                 self.lift.stop()
+            if self.printer is not None:
+                self.printer.stop()
             self._started = False
 
     # --- what a developer or a scenario does -------------------------------------------------

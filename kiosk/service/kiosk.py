@@ -562,6 +562,7 @@ class KioskService:
                 self.publish(Refused(kiosk_id=kiosk_id, reason=data.refusal))
             case ev.HandoffCompleted(reference=reference):
                 self.publish(ApplicationCompleted(kiosk_id=kiosk_id, reference=reference))
+                self._print_receipt(reference, data.language)
             case ev.TakeOutOfService(actor=who, reason=reason):
                 self.publish(ServiceAvailability(kiosk_id=kiosk_id, in_service=False,
                                                  actor=who, reason=reason))
@@ -580,6 +581,51 @@ class KioskService:
                               **codes)  # type: ignore[arg-type]  # codes never name "reference"
         except (OSError, ValueError) as error:
             log.error("audit trail not written (%s): %s", type(error).__name__, event)
+
+    # --- the receipt ------------------------------------------------------------------------
+
+    def _print_receipt(self, reference: str, language: str) -> None:
+        """Print the citizen's receipt on a thread of its own: the done screen (with the
+        reference) never waits for the printer, whatever the printer does."""
+        printer = self.devices.printer
+        if printer is None:
+            return
+        day = self.today()
+
+        def job() -> None:
+            from kiosk.receipt import build_receipt
+
+            try:
+                printer.print_receipt(build_receipt(reference, language, day))
+            except DeviceError as error:
+                self._receipt_failed(error.code, error.staff_message, language)
+            except Exception:  # a bug must not leave the citizen without the news
+                log.exception("receipt printing failed")
+                self._receipt_failed("internal_error", "internal error", language)
+            else:
+                log.info("receipt printed")
+                self._audit("receipt_printed")
+                self.publish(DeviceHealth(kiosk_id=self.config.kiosk_id, device="printer",
+                                          ok=True))
+
+        threading.Thread(target=job, name="receipt", daemon=True).start()
+
+    def _receipt_failed(self, code: str, detail: str, language: str) -> None:
+        """Staff see the printer's fault (device status, log, audit); a citizen still on the
+        done screen is asked to write the number down."""
+        from kiosk.i18n import translate
+
+        log.warning("receipt not printed (%s): %s", code, detail)
+        self._audit("receipt_not_printed", result=code)
+        self.publish(DeviceHealth(kiosk_id=self.config.kiosk_id, device="printer", ok=False,
+                                  code=code, detail=detail))
+
+        def tell_citizen() -> None:
+            if self.session.state is State.DONE:
+                self.publish(StaffNotice(kiosk_id=self.config.kiosk_id, actor=SYSTEM,
+                                         text=translate("receipt.printer_failed", language)))
+
+        self._call(tell_citizen)
 
     def _probe_all(self) -> None:
         # Two threads on one serial line garble it: let a step that was just cancelled (help
