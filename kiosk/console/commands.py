@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import threading
 from typing import TYPE_CHECKING
 
+from kiosk import systemd
 from kiosk.cli_support import (
     add_config_option,
     fail,
@@ -48,6 +50,7 @@ def _serve(args: argparse.Namespace) -> int:
         running = start_console(config, args.listen)
     except SetupError as error:
         return fail(str(error), 2)
+    stop = threading.Event()
     try:
         print(f"kiosk: staff console on {running.url}", flush=True)
         if running.tls.made:
@@ -55,8 +58,13 @@ def _serve(args: argparse.Namespace) -> int:
                   f"console.ca = \"{running.tls.ca}\"", flush=True)
         print(f"kiosk: kiosks connect to {running.link_url} with the token in "
               f"{running.tokens.path}", flush=True)
+        # Under systemd: ready once listening; the watchdog pings while uvicorn's thread runs.
+        systemd.ready(f"staff console on {running.url}")
+        systemd.watch_while(running.thread.is_alive, stop)
         wait_until_stopped()
     finally:
+        stop.set()
+        systemd.stopping()
         running.close()
     print("kiosk: staff console stopped", flush=True)
     return 0

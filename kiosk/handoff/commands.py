@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk import systemd
 from kiosk.cli_support import (
     add_config_option,
     fail,
@@ -76,11 +78,18 @@ def _serve(args: argparse.Namespace) -> int:
         server = start(config, args.listen)
     except ServeError as error:
         return fail(str(error), 2)
+    stop = threading.Event()
     try:
         server.serve_in_thread()
         print(f"kiosk: hand-off server listening on {server.url}", flush=True)
+        # Under systemd: ready once listening; the watchdog pings while the server's thread runs.
+        systemd.ready(f"listening on {server.url}")
+        thread = server._thread  # the serve_forever thread serve_in_thread started
+        systemd.watch_while(lambda: thread is not None and thread.is_alive(), stop)
         wait_until_stopped()
     finally:
+        stop.set()
+        systemd.stopping()
         server.close()
     print("kiosk: hand-off server stopped", flush=True)
     return 0

@@ -339,11 +339,17 @@ class KioskService:
         return future
 
     def _loop(self, open_devices: bool) -> None:
+        from kiosk import systemd
+
         if open_devices:
             self._open_devices()
         if self.store is None and self.store_problem is not None:
             # No application could be kept: citizens must not spend ten minutes for nothing.
             self._handle(ev.TakeOutOfService(actor=SYSTEM, reason=f"storage_{self.store_problem}"))
+        # Under systemd (Type=notify): ready once the devices are open, and the watchdog pinged
+        # from this loop only, so a command that hangs here gets the kiosk restarted.
+        watchdog = systemd.Watchdog()
+        systemd.ready(f"kiosk {self.config.kiosk_id} running")
         while not self._stop.is_set():
             try:
                 command = self._inbox.get(timeout=TICK_S)
@@ -352,9 +358,11 @@ class KioskService:
             else:
                 command()
             self.session.tick()
+            watchdog.tick()
             if (self._staff_name is not None
                     and time.monotonic() - self._staff_seen >= self.config.staff.idle_s):
                 self._end_staff_session("idle")
+        systemd.stopping()
 
     def _press(self, button: str) -> State:
         state = self.session.state
