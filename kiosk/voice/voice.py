@@ -54,7 +54,7 @@ class Texts(Protocol):
         """The citizen's current language."""
         ...
 
-    def translate(self, key: str, /, **values: object) -> str:
+    def translate(self, key: str, **values: object) -> str:
         """A text in the citizen's current language."""
         ...
 
@@ -92,6 +92,8 @@ class KioskVoice:
         self._voiceless: set[str] = set()
         #: Set once the voice knows it cannot be heard (no device, no espeak-ng, disabled).
         self.silent = not settings.enabled
+        #: Set when the voice thread knows whether it can play (and has its earcons).
+        self.ready = threading.Event()
 
     # --- the citizen's controls ----------------------------------------------------------
 
@@ -134,7 +136,10 @@ class KioskVoice:
     def start(self, state: State) -> None:
         """Start the voice thread; ``state`` is on screen now (not read out)."""
         self._state = state
-        if self.silent or self._thread is not None:
+        if self.silent:
+            self.ready.set()
+            return
+        if self._thread is not None:
             return
         self._thread = threading.Thread(target=self._run, name="kiosk-voice", daemon=True)
         self._thread.start()
@@ -171,7 +176,7 @@ class KioskVoice:
             self._earcon(Earcon.LIFT_FINGER)
         self._announce(Kind.GUIDANCE, progress.state, progress_text(progress, self._translate))
 
-    def _translate(self, key: str, /, **values: object) -> str:
+    def _translate(self, key: str, **values: object) -> str:
         return self._texts.translate(key, **values)
 
     def _announce(self, kind: Kind, state: State, text: str) -> None:
@@ -200,8 +205,10 @@ class KioskVoice:
     def _run(self) -> None:
         if not self.player.open():
             self.silent = True
+            self.ready.set()
             return
         self._earcons = render_all(SAMPLE_RATE)
+        self.ready.set()
         announcer = Announcer(self._say)
         while True:
             due = announcer.next_due
