@@ -39,7 +39,7 @@ UNSPOKEN_FEEDBACK = frozenset({"ui.fingerprints.quality"})
 class Translate(Protocol):
     """A text in the citizen's current language (the app's ``translate``)."""
 
-    def __call__(self, key: str, /, **values: object) -> str: ...
+    def __call__(self, key: str, **values: object) -> str: ...
 
 
 def _text(translate: Translate, key: str, values: Mapping[str, TextValue]) -> str:
