@@ -1,0 +1,102 @@
+"""The camera lift end to end: scripted citizens on the simulator, the lift on a pty.
+
+Each scenario runs on the kiosk service (no UI) with the simulated column and camera: the
+column's position moves the citizen's eyes in the camera's frames, the kiosk's photo step
+levels them before it asks the citizen anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from kiosk.composition import Kiosk, build_kiosk
+from kiosk.service.messages import DeviceHealth, Message, StepProgress
+from kiosk.workflow import State
+from simulator.lift import START_MM, SimulatedLift
+from simulator.play import SimulationSummary, play
+from simulator.scenario import load_scenario
+from tests.helpers.kiosk import sim_config
+
+pytestmark = pytest.mark.slow
+
+@contextmanager
+def lift_run(name: str) -> Iterator[tuple[Kiosk, SimulationSummary, list[Message],
+                                          SimulatedLift]]:
+    """Play scenario ``name``; hand over the kiosk, the summary, what the service published
+    and the simulated column."""
+    scenario = load_scenario(name)
+    kiosk = build_kiosk(sim_config(), scenario)
+    heard: list[Message] = []
+    subscription = kiosk.service.bus.subscribe(heard.append)
+    try:
+        assert kiosk.simulation is not None
+        lift = kiosk.simulation.world.lift
+        assert lift is not None
+        summary = asyncio.run(play(kiosk, scenario))
+        yield kiosk, summary, heard, lift
+    finally:
+        subscription.close()
+        kiosk.close()
+
+
+def photo_keys(heard: list[Message]) -> list[str]:
+    """The photo step's progress keys, in order, without repeats."""
+    keys: list[str] = []
+    for message in heard:
+        if isinstance(message, StepProgress) and message.state is State.PHOTO:
+            if not keys or keys[-1] != message.key:
+                keys.append(message.key)
+    return keys
+
+
+def test_low_eyes_are_met_by_the_lift_before_the_citizen_is_asked_anything() -> None:
+    with lift_run("lift-low-eyes") as (kiosk, summary, heard, lift):
+        assert summary.completed, summary.as_dict()
+        # The column ran down towards the eyes 100 mm below the camera, once or twice.
+        assert 1 <= len(lift.runs) <= 2 and lift.runs[0][2] < START_MM
+        # Where it stopped, the eyes are on the line (within the tolerance, ~11 mm).
+        assert abs(lift.position_mm - (START_MM - 100)) <= 15
+        world = kiosk.simulation.world if kiosk.simulation else None
+        assert world is not None and abs(world.camera.eyes_above_camera_mm) <= 15
+        keys = photo_keys(heard)
+        # Starting, then the lift moving, and only then the photo's own guidance.
+        assert keys[:2] == ["ui.photo.starting", "ui.photo.lift_moving"], keys
+        assert "ui.photo.lift_moving" not in keys[2:]
+
+
+def test_an_obstruction_stops_the_lift_tells_the_citizen_and_nothing_moves_after() -> None:
+    with lift_run("lift-obstructed") as (_kiosk, summary, heard, lift):
+        assert summary.completed, summary.as_dict()
+        screens = [step.screen for step in summary.steps]
+        assert screens.index("device_error") == screens.index("photo") + 1
+        assert summary.faults == ["lift:obstruct"]
+        reported = [m for m in heard if isinstance(m, DeviceHealth) and m.device == "lift"]
+        assert reported and reported[0].code == "lift_obstructed" and not reported[0].ok
+        # One run, stopped 20 mm in by the sensor; the retried photo step moved nothing.
+        assert len(lift.runs) == 1
+        _t, stop_mm, why = lift.stops[-1]
+        assert why == "obstructed" and abs(stop_mm - (START_MM - 20)) < 1
+        assert lift.position_mm == stop_mm and lift.state == "OBSTRUCTED"
+
+
+def test_seated_mode_brings_the_lift_into_its_lower_range() -> None:
+    with lift_run("lift-seated") as (kiosk, summary, _heard, lift):
+        assert summary.completed, summary.as_dict()
+        settings = kiosk.service.config.devices.lift
+        assert lift.runs[0][2] == settings.seated_start_mm  # down before the face is seen
+        assert lift.position_mm <= settings.seated_max_mm
+        assert abs(lift.position_mm - (START_MM - 250)) <= 15
+
+
+def test_a_kiosk_without_a_lift_has_no_lift_device() -> None:
+    kiosk = build_kiosk(sim_config(), load_scenario("happy"), run=False)
+    try:
+        assert kiosk.service.devices.lift is None
+        assert "lift" not in dict(kiosk.service.devices.items())
+        assert kiosk.simulation is not None and kiosk.simulation.world.lift is None
+    finally:
+        kiosk.close()
