@@ -23,6 +23,8 @@ SCREEN_KEYS: dict[State, tuple[str, ...]] = {
     State.FINGERPRINTS: ("ui.fingerprints.title", "ui.fingerprints.lead"),
     State.SIGNATURE: ("ui.signature.title", "ui.signature.lead"),
     State.SUMMARY: ("ui.summary.title", "ui.summary.lead"),
+    # The consent text is read out in full: the citizen agrees to what they heard.
+    State.CONSENT: ("ui.consent.title", "ui.summary.consent"),
     State.HANDOFF: ("ui.handoff.title", "ui.handoff.lead"),
     State.DONE: ("ui.done.title", "ui.done.next"),
     State.HELP: ("ui.help.title", "ui.help.calling"),
