@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -158,7 +159,8 @@ def _simulate(args: argparse.Namespace) -> int:
             trace.close()
         kiosk.close()
     if args.json:
-        print(json.dumps(summary.as_dict()))
+        steps = _step_seconds((step.screen, step.seconds) for step in summary.steps)
+        print(json.dumps(summary.as_dict() | {"step_seconds": steps}))
     else:
         print(f"scenario  {summary.scenario}")
         for step in summary.steps:
@@ -172,6 +174,22 @@ def _simulate(args: argparse.Namespace) -> int:
         if summary.error:
             print(f"error     {summary.error}")
     return 0 if summary.completed else 1
+
+
+#: Screens outside the citizen's errand: before the start and after the reference.
+_NOT_STEPS = frozenset({"welcome", "done", "aborted", "refused", "out_of_service"})
+
+
+def _step_seconds(visits: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """Seconds per step (the same screen's visits added up) from the service's state changes
+    (``(screen, seconds)``), and ``total``: from Start to the reference (the steps' sum,
+    without welcome and done)."""
+    seconds: dict[str, float] = {}
+    for screen, spent in visits:
+        if screen not in _NOT_STEPS:
+            seconds[screen] = seconds.get(screen, 0.0) + spent
+    total = sum(seconds.values())
+    return {name: round(value, 3) for name, value in seconds.items()} | {"total": round(total, 3)}
 
 
 def _trace(service: KioskService) -> Subscription:

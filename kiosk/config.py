@@ -61,6 +61,18 @@ class FingerprintReaderSettings(_Section):
     """``r30x``: an R30x/ZFM/AS608 module over serial. ``usb-500ppi``: a certified USB scanner
     behind its vendor SDK (simulated only so far; real ones need the SDK wrapped)."""
     baudrate: int = Field(57600, gt=0)
+    """The rate the module starts at (an R30x's default is 57600)."""
+    target_baudrate: int | None = 115200
+    """``r30x``: the rate the driver switches the module to on open (SetSysPara), halving each
+    image's 6.4 s on the wire at 57600; a module that refuses keeps ``baudrate`` (logged).
+    N x 9600 with N from 1 to 12; set it to ``baudrate`` to keep the module's rate."""
+
+    @field_validator("target_baudrate")
+    @classmethod
+    def _r30x_rate(cls, value: int | None) -> int | None:
+        if value is not None and (value % 9600 or not 9600 <= value <= 115200):
+            raise ValueError("must be N x 9600 with N from 1 to 12 (e.g. 57600 or 115200)")
+        return value
 
 
 class CameraSettings(_Section):

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
@@ -25,7 +26,9 @@ from kiosk.workflow import events as ev
 from kiosk.workflow.session import SessionData
 
 if TYPE_CHECKING:
-    from kiosk.steps.fingerprints import FingerStep
+    from drivers.interfaces import FingerprintImage
+    from drivers.r30x import TransferProgress
+    from kiosk.steps.fingerprints import FingerStep, Request
     from kiosk.steps.photo import PhotoStep
     from kiosk.store.db import ApplicationStore
 
@@ -328,66 +331,159 @@ class PhotoRunner(StepRunner):
 
 
 class FingerprintRunner(StepRunner):
-    """The guided finger sequence: ask for a finger, judge the capture, wait for the lift.
+    """The guided finger sequence: ask for a finger, capture it, judge it, wait for the lift.
 
     The sequence (``fingers``) belongs to the service and outlives the runner, so a citizen
     who went to Help comes back to the same finger and attempt.
+
+    The citizen's time is the image upload (3.2 s at 115200 baud), so nothing else waits on it:
+    the finger may be lifted as soon as the image is taken (``lift`` comes before the upload);
+    an image is judged (quality, comparison) on a worker thread while the next attempt of the
+    same finger is placed and uploaded, and only a finger's last attempt is waited for, since
+    its verdict decides the next finger (:meth:`FingerStep.following`); the lift is watched
+    with back-to-back GenImg polls, which the module itself paces.
+
+    What it publishes (``StepProgress``, state ``fingerprints``; ``finger``, ``attempt`` and
+    ``attempts`` always set; ``values["finger_key"]`` the finger's name key), by ``phase``:
+
+    * ``place`` (key ``ui.fingerprints.place``): put the finger on. Published again, for the
+      same finger and attempt, when the verdict of the attempt before arrives.
+    * ``lift`` (key ``ui.fingerprints.lift``): once per capture, the moment the image is taken.
+    * ``transfer`` (key ``ui.fingerprints.lift``): the image is on the wire. For the progress
+      bar: ``fraction``, the share received (0..1, rising to 1.0), and
+      ``values["seconds_left"]``, the expected seconds it still needs on the wire (a float to
+      0.1 s, falling to 0.0); at most every ``TRANSFER_EVERY_S`` and once at the end. Readers
+      that cannot report an upload (USB scanners) send none.
+
+    ``feedback``/``feedback_values`` and ``quality`` always carry the last verdict; a verdict
+    that arrives while the citizen lifts is published as the last ``transfer`` message again.
     """
 
     state = State.FINGERPRINTS
     device = "fingerprint"
+    #: Least time between two ``transfer`` messages (the screen redraws on each).
+    TRANSFER_EVERY_S = 0.2
 
     def __init__(self, host: RunnerHost, step: StepInput, fingers: FingerStep) -> None:
         super().__init__(host, step)
         self.fingers = fingers
         #: How the last attempt went, shown under a retry of the same finger.
         self._feedback: tuple[str, dict[str, TextValue]] = ("", {})
+        self._quality: int | None = None
         self._shown: tuple[int, int] | None = None
+        #: The request being captured, and the last message said (to say it again).
+        self._capturing: Request | None = None
+        self._said: tuple[str, str, Request, float | None, dict[str, TextValue]] | None = None
+        self._last_transfer = float("-inf")
+        # Runner, judge and service threads all publish: one message at a time, in order.
+        self._say = threading.RLock()
 
     def run(self) -> None:
+        from kiosk.steps.fingerprints import ReportsTransfer
+
         reader = self.host.devices.fingerprint
         fingers = self.fingers
-        while not fingers.is_done and not self.cancelled:
-            request = fingers.request()
-            self.show_request()
-            image = reader.capture(self.poll_s)
-            if image is None:
-                continue
-            outcome = fingers.record(image, request)
-            values: dict[str, TextValue] = dict(outcome.values)
-            self._feedback = (outcome.text_key, values)
-            self._publish("lift", "ui.fingerprints.lift", request.position, request.attempt,
-                          request.attempts, quality=outcome.quality, activity=True)
-            self._wait_for_lift()
+        reporting = isinstance(reader, ReportsTransfer)
+        if isinstance(reader, ReportsTransfer):
+            reader.on_transfer = self._transferred
+        judge = ThreadPoolExecutor(1, thread_name_prefix="fingerprint-judge")
+        judging: Future[None] | None = None
+        request: Request | None = None
+        try:
+            while not self.cancelled:
+                if request is None:
+                    # What comes next depends on the verdicts so far: wait for them.
+                    if judging is not None:
+                        judging.result()
+                        judging = None
+                    if fingers.is_done:
+                        break
+                    request = fingers.request()
+                self.show_request(request)
+                self._capturing = request
+                image = reader.capture(self.poll_s)
+                if image is None:
+                    request = None  # ask the sequence again: staff may have skipped the finger
+                    continue
+                if not reporting:
+                    self._said_lift(request)
+                if judging is not None:
+                    judging.result()  # in order; a judge's error is the step's error
+                judging = judge.submit(self._judge, image, request)
+                self._wait_for_lift()
+                request = fingers.following(request)
+            if judging is not None:
+                judging.result()
+        finally:
+            self._capturing = None
+            if isinstance(reader, ReportsTransfer):
+                reader.on_transfer = None
+            judge.shutdown(wait=False, cancel_futures=True)
         if fingers.is_done:
             self.finish(ev.FingerprintsCaptured(fingers.result()))
 
-    def show_request(self) -> None:
+    def show_request(self, request: Request | None = None) -> None:
         """Publish the finger asked for now (again after staff skipped one)."""
-        if self.fingers.is_done:
-            return
-        request = self.fingers.request()
-        shown = (request.position, request.attempt)
-        if self._shown is not None and self._shown[0] != request.position:
-            # A new finger: what was said about the last one no longer applies.
-            self._feedback = ("", {})
-        self._shown = shown
-        self._publish("place", "ui.fingerprints.place", request.position, request.attempt,
-                      request.attempts)
+        with self._say:
+            if request is None:
+                if self.fingers.is_done:
+                    return
+                request = self.fingers.request()
+            if self._shown is not None and self._shown[0] != request.position:
+                # A new finger: what was said about the last one no longer applies.
+                self._feedback, self._quality = ("", {}), None
+            self._shown = (request.position, request.attempt)
+            self._publish("place", "ui.fingerprints.place", request)
 
-    def _publish(self, phase: str, key: str, position: int, attempt: int, attempts: int,
-                 quality: int | None = None, activity: bool = False) -> None:
-        feedback, feedback_values = self._feedback
-        self.progress(key, {"finger_key": self.fingers.finger_key(position)},
-                      feedback=feedback, feedback_values=feedback_values, finger=position,
-                      attempt=attempt, attempts=attempts, phase=phase, quality=quality,
-                      activity=activity)
+    def _judge(self, image: FingerprintImage, request: Request) -> None:
+        """On the judge's thread: record the image, then say the verdict."""
+        outcome = self.fingers.record(image, request)
+        with self._say:
+            self._feedback = (outcome.text_key, dict(outcome.values))
+            self._quality = outcome.quality
+            said = self._said
+            # Said again with the verdict; a lift is not asked for twice.
+            if said is not None and said[0] != "lift" and not self.cancelled:
+                self._publish(*said)
+
+    def _transferred(self, progress: TransferProgress) -> None:
+        """The reader's upload report (on the runner's thread, inside ``capture``)."""
+        request = self._capturing
+        if request is None or self.cancelled:
+            return
+        if progress.received == 0:
+            self._said_lift(request)
+        now = time.monotonic()
+        if progress.fraction < 1.0 and now - self._last_transfer < self.TRANSFER_EVERY_S:
+            return
+        self._last_transfer = now
+        seconds: dict[str, TextValue] = {"seconds_left": round(progress.seconds_left, 1)}
+        self._publish("transfer", "ui.fingerprints.lift", request, progress.fraction, seconds)
+
+    def _said_lift(self, request: Request) -> None:
+        self._last_transfer = float("-inf")
+        self._publish("lift", "ui.fingerprints.lift", request, activity=True)
+
+    def _publish(self, phase: str, key: str, request: Request, fraction: float | None = None,
+                 extra: dict[str, TextValue] | None = None, activity: bool = False) -> None:
+        with self._say:
+            self._said = (phase, key, request, fraction, extra or {})
+            values: dict[str, TextValue] = {
+                "finger_key": self.fingers.finger_key(request.position), **(extra or {})}
+            feedback, feedback_values = self._feedback
+            self.progress(key, values, feedback=feedback, feedback_values=feedback_values,
+                          fraction=fraction, finger=request.position, attempt=request.attempt,
+                          attempts=request.attempts, phase=phase, quality=self._quality,
+                          activity=activity)
 
     def _wait_for_lift(self) -> None:
-        """Until the finger has left the reader, so the next attempt is a new placement."""
+        """Until the finger has left the reader, so the next attempt is a new placement.
+
+        No pause between polls: each GenImg with a finger on takes the module's imaging time.
+        """
         reader = self.host.devices.fingerprint
         while not self.cancelled and reader.finger_present():
-            time.sleep(0.05)
+            pass
 
 
 class SignatureRunner(StepRunner):

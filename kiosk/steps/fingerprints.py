@@ -7,7 +7,9 @@ capture (``take_impression``), never from the screen, so left and right cannot b
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from drivers.interfaces import FingerprintImage
 from kiosk.fingerprint.impression import CaptureRequest, take_impression
@@ -20,8 +22,19 @@ from kiosk.fingerprint.sequence import (
 from kiosk.fingerprint.settings import FingerprintSettings
 from kiosk.fingerprint.unavailable import UnavailableReason
 
+if TYPE_CHECKING:
+    from drivers.r30x import TransferProgress
+
 #: A value of a text: a number, or (names ending in ``_key``) a translation key.
 TextValue = int | float | str
+
+
+@runtime_checkable
+class ReportsTransfer(Protocol):
+    """A reader that tells how an image upload goes (the R30x driver): the runner turns its
+    reports into the progress bar's values."""
+
+    on_transfer: Callable[[TransferProgress], None] | None
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,19 @@ class FingerStep:
     def finger_key(position: int) -> str:
         """Translation key of the name of the finger at ``position``."""
         return FingerPosition(position).text_key
+
+    def following(self, request: Request) -> Request | None:
+        """The request that comes after ``request`` whatever its capture's verdict, or None
+        when that depends on the verdict (the finger's last attempt decides the next finger).
+
+        Every attempt of a finger is taken (best of three), so attempt N+1 can be asked for
+        while attempt N is still being judged. If staff skip the finger meanwhile, the image
+        captured for the stale request is dropped by :meth:`record`.
+        """
+        if request.attempt >= self.settings.attempts_per_finger:
+            return None
+        return Request(CaptureRequest(request.capture.position, request.attempt + 1),
+                       request.attempts)
 
     def mark_unavailable(self, reason: str) -> None:
         """Staff: the finger asked for now cannot be given (the reason is recorded)."""

@@ -61,13 +61,18 @@ def test_each_capture_asks_for_a_lift_and_the_next_finger_starts_clean() -> None
     lifts = [i for i, (phase, _) in enumerate(phases) if phase == "lift"]
     assert lifts, phases
     assert all(phases[i - 1][0] == "place" for i in lifts)
-    assert all(progress[i].key == "ui.fingerprints.lift" and progress[i].quality is not None
-               for i in lifts)
+    assert all(progress[i].key == "ui.fingerprints.lift" for i in lifts)
+    # A capture's verdict, judged after the lift was asked for, is said before the next lift;
+    # the last one (the second finger saved) too.
+    first, second = lifts[0], lifts[1]
+    assert progress[first].quality is None
+    assert any(p.quality is not None for p in progress[first + 1:second]), phases
+    assert progress[-1].feedback == "ui.fingerprints.accepted"
     # The first request for the right index does not repeat what was said about the left.
     first_right = next(p for p in progress if p.finger == 2 and p.phase == "place")
     assert first_right.feedback == ""
     # No personal data in what every subscriber hears.
-    assert all(set(p.values) <= {"finger_key"} for p in progress)
+    assert all(set(p.values) <= {"finger_key", "seconds_left"} for p in progress)
 
 
 def test_staff_skip_shows_the_next_finger_at_once_and_is_recorded(tmp_path: Path) -> None:

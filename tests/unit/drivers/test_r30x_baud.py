@@ -53,7 +53,7 @@ def reader(opener: Opener, **kwargs: object) -> R30xFingerprintReader:
 
 def test_set_sys_para_baud_bytes_match_the_manual() -> None:
     # EF01, address, PID 01, length 5, instruction 0E, parameter 4, N = 12, checksum 0x0024.
-    assert TO_115200 == bytes.fromhex("EF01 FFFFFFFF 01 0005 0E 04 0C 0024")
+    assert bytes.fromhex("EF01 FFFFFFFF 01 0005 0E 04 0C 0024") == TO_115200
 
 
 @given(st.integers(1, 12))
