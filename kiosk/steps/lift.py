@@ -154,6 +154,8 @@ class Leveller:
         status = self.lift.lift_status()
         if status.fault is not None:
             return f"latched_{status.fault}"
+        # Resting when levelling starts: every frame from now on shows it where it stands.
+        self._rest_since = None if status.moving else float("-inf")
         deadline = self.clock() + self.settings.level_timeout_s
         try:
             while not cancelled():

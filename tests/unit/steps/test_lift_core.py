@@ -75,7 +75,7 @@ def test_the_column_runs_towards_the_eyes(lift: LiftStatus, inter_eye: float, of
 
 
 @given(lift=lifts(st.just("idle")), inter_eye=st.floats(60, 200),
-       off=st.floats(-SETTINGS.tolerance, SETTINGS.tolerance))
+       off=st.floats(-0.999 * SETTINGS.tolerance, 0.999 * SETTINGS.tolerance))
 def test_eyes_on_the_line_end_the_levelling(lift: LiftStatus, inter_eye: float,
                                             off: float) -> None:
     eyes = Eyes((SETTINGS.eye_line + off) * HEIGHT, inter_eye, HEIGHT)
