@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 
 #: How often device activity (a face in view, a finger pressed) restarts the inactivity clock.
 ACTIVITY_EVERY_S = 1.0
+#: The visible count before the photo is taken (3, 2, 1), in seconds.
+PHOTO_COUNT_S = 3
 
 
 class RunnerHost(Protocol):
@@ -214,8 +217,31 @@ class IdentifyRunner(StepRunner):
 
 
 
+class PhotoCount:
+    """The 3-2-1 before the photo: it runs while every new frame passes the checks and starts
+    again from 3 when one does not (or the camera repeats a frame: a frozen picture is not a
+    citizen holding still)."""
+
+    def __init__(self, seconds: int = PHOTO_COUNT_S) -> None:
+        self.seconds = seconds
+        self._since: float | None = None
+
+    def feed(self, passes: bool, now: float) -> float | None:
+        """Seconds left of the count (0 when it is over), or None when it is not counting."""
+        if not passes:
+            self._since = None
+            return None
+        if self._since is None:
+            self._since = now
+        return max(0.0, self.seconds - (now - self._since))
+
+
 class PhotoRunner(StepRunner):
     """Live frames through the photo core: guidance, hold-still progress, the photo.
+
+    The photo is kept only once a visible 3-2-1 (``PHOTO_COUNT_S``, published as the value
+    ``count`` of ``ui.photo.count``) has run out with every frame passing: the core's burst is
+    taken from frames of the count, and a frame that fails starts the count and the burst again.
 
     Checks a librarian overrode (``OverrideCheck``, kept in the session's staff actions) no
     longer hold the capture back; the photo's own check results still say they failed.
@@ -243,7 +269,8 @@ class PhotoRunner(StepRunner):
         kiosk_id = self.host.config.kiosk_id
         try:
             last_index = -1
-            said: tuple[str, float, tuple[str, ...]] | None = None
+            said: tuple[str, float, tuple[str, ...], int] | None = None
+            count, previous = PhotoCount(), None
             self.progress("ui.photo.starting")
             if not self._level_camera(capture):
                 return
@@ -257,14 +284,22 @@ class PhotoRunner(StepRunner):
                 capture.waive(self.waived)
                 update = capture.feed(frame)
                 self.host.publish(PreviewFrame(kiosk_id=kiosk_id, pixels=update.preview))
+                # A repeated frame comes back as the same update: it is no new evidence.
+                passes = update.citizen_present and not update.defects and update is not previous
+                previous = update
+                left = count.feed(passes, time.monotonic())
+                if left is None and update.result is not None:
+                    capture.session.retake()  # taken before the count was over: not this one
+                shown = 0 if left is None else max(1, math.ceil(left))
+                key = "ui.photo.count" if shown else update.text_key
                 # Every analysed frame reports; most say what the frame before said.
-                if (update.text_key, update.progress, update.defects) != said:
-                    said = (update.text_key, update.progress, update.defects)
-                    self.progress(update.text_key, fraction=update.progress,
-                                  defects=update.defects)
+                if (key, update.progress, update.defects, shown) != said:
+                    said = (key, update.progress, update.defects, shown)
+                    self.progress(key, {"count": shown} if shown else None,
+                                  fraction=update.progress, defects=update.defects)
                 if update.citizen_present:
                     self.touch()
-                if update.result is not None:
+                if left == 0.0 and update.result is not None:
                     self.finish(ev.PhotoCaptured(update.result))
                     return
         finally:

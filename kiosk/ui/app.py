@@ -34,6 +34,7 @@ from kiosk.ui.screens.simple import (
 )
 from kiosk.ui.screens.staff import StaffModeScreen, StaffScreen, StaffSignInScreen
 from kiosk.ui.screens.steps import (
+    ConsentScreen,
     FingerprintsScreen,
     HandoffScreen,
     IdentifyScreen,
@@ -54,7 +55,8 @@ NOTICE_S = 20.0
 SCREENS: dict[State, type[KioskScreen]] = {
     screen.state: screen
     for screen in (WelcomeScreen, IdentifyScreen, RefusedScreen, PhotoScreen, PhotoReviewScreen,
-                   FingerprintsScreen, SignatureScreen, SummaryScreen, HandoffScreen, DoneScreen,
+                   FingerprintsScreen, SignatureScreen, SummaryScreen, ConsentScreen,
+                   HandoffScreen, DoneScreen,
                    HelpScreen, InactivityScreen, AbortedScreen, DeviceErrorScreen,
                    OutOfServiceScreen)
 }

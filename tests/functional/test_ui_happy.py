@@ -31,9 +31,13 @@ async def test_happy_path_through_every_screen(caplog: pytest.LogCaptureFixture)
         await wait_for(app, State.SUMMARY, timeout=20)
         summary = " ".join(str(widget.render()) for widget in app.screen.query(Static))
         assert "METTE MARIE HANSEN" in summary
+        await pilot.click("#continue")
+        await wait_for(app, State.CONSENT)
         await pilot.click("#consent")
         await wait_for(app, State.DONE, timeout=20)
-        shown = str(app.screen.query_one("#reference", Static).render())
+        # Grouped for reading aloud: "PB · 814S · 0DS3 · 6".
+        grouped = str(app.screen.query_one("#reference", Static).render())
+        shown = "-".join(grouped.split(" · "))
         completed = []
         while (message := heard.get(0.1)) is not None:
             completed += [message] if isinstance(message, ApplicationCompleted) else []

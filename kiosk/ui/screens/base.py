@@ -18,6 +18,7 @@ from textual.widgets import Button, Static
 from kiosk.i18n import LANGUAGES
 from kiosk.service import messages as news
 from kiosk.service.buttons import VIEW_BUTTONS
+from kiosk.ui.screens.confirm import StopQuestion
 from kiosk.ui.view import KioskView
 from kiosk.ui.widgets.volume import VolumeControl
 from kiosk.workflow import State
@@ -25,7 +26,7 @@ from kiosk.workflow import State
 #: The steps a citizen sees counted ("Step 2 of 5").
 NUMBERED_STEPS = (State.IDENTIFY, State.PHOTO, State.FINGERPRINTS, State.SIGNATURE,
                   State.SUMMARY)
-STEP_OF = {State.PHOTO_REVIEW: State.PHOTO}
+STEP_OF = {State.PHOTO_REVIEW: State.PHOTO, State.CONSENT: State.SUMMARY}
 
 
 class KioskScreen(Screen[None]):
@@ -70,7 +71,8 @@ class KioskScreen(Screen[None]):
             if self.state not in (State.HELP, State.OUT_OF_SERVICE):
                 yield Button(self.t("ui.help_button"), id="help", variant="warning")
             if self.cancellable:
-                yield Button(self.t("ui.cancel_button"), id="cancel", variant="error")
+                # Stop asks first (kiosk.ui.screens.confirm); only its "Yes" presses cancel.
+                yield Button(self.t("ui.cancel_button"), id="stop-ask", variant="error")
             if (self.kiosk.service.staff_signed_in is not None
                     and self.state not in (State.HELP, State.OUT_OF_SERVICE)):
                 # A librarian who went back to the citizen's screen returns to staff mode.
@@ -118,10 +120,21 @@ class KioskScreen(Screen[None]):
             self.kiosk.dismiss_notice()
         elif button == "staff-open":
             self.kiosk.open_staff()
+        elif button == "stop-ask":
+            self.ask_stop()
+        elif button == "stop-no":
+            for question in self.query(StopQuestion):
+                question.close()
+            self._focus_default()
         elif button in VIEW_BUTTONS:
             self.pressed(button)
         else:
             self.kiosk.press(button)
+
+    def ask_stop(self) -> None:
+        """Stop: ask "Stop and delete what you have done so far?" (No is the default)."""
+        if not self.query(StopQuestion):
+            self.mount(StopQuestion(self.kiosk))
 
     def pressed(self, button: str) -> None:
         """A view-only button of the screen's own was pressed (it changes only the view)."""

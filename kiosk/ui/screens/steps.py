@@ -8,6 +8,7 @@ fingerprint image on its way from the reader has a progress bar with the seconds
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -27,10 +28,10 @@ if TYPE_CHECKING:
 
     from kiosk.fingerprint.sequence import SequenceResult
 
-#: The names the fingerprint runner publishes a transfer's progress under (``StepProgress``
-#: values): the fraction of the image received (0..1) and the seconds it still needs.
-TRANSFER_FRACTION = "transfer_fraction"
-TRANSFER_SECONDS_LEFT = "transfer_seconds_left"
+#: The fingerprint runner's phase while an image is on the wire: ``fraction`` is the share
+#: received, the value ``seconds_left`` what it still needs (see ``FingerprintRunner``).
+TRANSFER = "transfer"
+TRANSFER_SECONDS_LEFT = "seconds_left"
 #: The name the photo runner publishes its 3-2-1 under (``StepProgress`` values).
 PHOTO_COUNT = "count"
 
@@ -168,17 +169,17 @@ class FingerprintsScreen(DeviceStepScreen):
     def _transfer(self) -> tuple[float | None, float | None]:
         """The image transfer's fraction and seconds left, while the reader sends one."""
         last = self.last
-        if last is None or last.phase == "place" and TRANSFER_FRACTION not in last.values:
+        if last is None or last.phase != TRANSFER or last.fraction is None:
             return None, None
-        fraction = last.values.get(TRANSFER_FRACTION)
         left = last.values.get(TRANSFER_SECONDS_LEFT)
-        return (float(fraction) if isinstance(fraction, int | float) else None,
-                float(left) if isinstance(left, int | float) else None)
+        return last.fraction, float(left) if isinstance(left, int | float) else None
 
     def _transfer_text(self, left: float | None) -> str:
         if left is None:
             return ""
-        return self.kiosk.translate_plural("ui.fingerprints.transfer_left", max(1, round(left)))
+        # Whole seconds, rounded up: "1 second" until the image is in.
+        return self.kiosk.translate_plural("ui.fingerprints.transfer_left",
+                                           max(1, math.ceil(left)))
 
     # A finger that cannot be given (injury, amputation) is marked by a librarian in staff
     # mode (Help, then Staff): no citizen can skip a finger.

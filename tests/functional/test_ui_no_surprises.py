@@ -1,0 +1,156 @@
+"""Pilot tests of a kiosk that never surprises: Stop asks first, the inactivity warning can be
+answered again and again, the summary lets the citizen redo the photo and the signature, and the
+consent text is on screen before Send can be pressed, at 80 x 24."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from textual.pilot import Pilot
+from textual.widgets import Button, Static
+
+from kiosk.composition import Kiosk
+from kiosk.ui.app import KioskApp
+from kiosk.ui.screens.confirm import StopQuestion
+from kiosk.workflow import State
+from tests.helpers.kiosk import async_wait_until, simulated_kiosk, wait_for
+
+#: The smallest terminal the kiosk supports.
+SMALL = (80, 24)
+
+
+@asynccontextmanager
+async def kiosk_at(size: tuple[int, int], scenario: str = "happy", **timeouts: float
+                   ) -> AsyncIterator[tuple[KioskApp, Pilot[None], Kiosk]]:
+    """The simulated kiosk with its UI at ``size``, on the welcome screen."""
+    with simulated_kiosk(scenario, **timeouts) as kiosk:
+        app = KioskApp(kiosk.service)
+        async with app.run_test(size=size) as pilot:
+            await wait_for(app, State.WELCOME)
+            yield app, pilot, kiosk
+
+
+async def to_photo_review(app: KioskApp, pilot: Pilot[None]) -> None:
+    await pilot.click("#choose-en")
+    await pilot.click("#start")
+    await wait_for(app, State.PHOTO_REVIEW, timeout=90)
+
+
+def text_of(app: KioskApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_stop_asks_first_and_no_is_the_default() -> None:
+    async with kiosk_at(SMALL) as (app, pilot, kiosk):
+        await to_photo_review(app, pilot)
+        # Enter on the question keeps the application: "No, go on" has the focus.
+        await pilot.click("#stop-ask")
+        await pilot.pause()
+        question = app.screen.query_one(StopQuestion)
+        assert "delete" in text_of(app, "#stop-text").lower()
+        assert app.focused is not None and app.focused.id == "stop-no"
+        # Focus stays in the question: the step's own buttons are out of reach.
+        for _ in range(3):
+            await pilot.press("tab")
+            assert app.focused is not None and question in app.focused.ancestors
+        await pilot.press("shift+tab")
+        assert app.focused is not None and app.focused.id == "stop-no"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not app.screen.query(StopQuestion)
+        assert app.service.state is State.PHOTO_REVIEW
+        assert app.service.session.data.photo is not None
+        assert not app.screen.query_one("#accept", Button).disabled
+        # Escape is No as well.
+        await pilot.click("#stop-ask")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.screen.query(StopQuestion)
+        assert app.service.state is State.PHOTO_REVIEW
+        # Only "Yes, stop" stops, and then nothing is kept.
+        await pilot.click("#stop-ask")
+        await pilot.pause()
+        await pilot.click("#cancel")
+        await wait_for(app, State.ABORTED)
+        assert not app.service.session.data.holds_captured_data()
+
+
+async def test_inactivity_warning_can_be_answered_ten_times() -> None:
+    async with kiosk_at(SMALL) as (app, pilot, kiosk):
+        await to_photo_review(app, pilot)
+        # From here the citizen is "idle" for half a second before every warning (the
+        # capture steps before keep the usual 90 s, so the session gets here).
+        app.service.session.inactivity_warning_s = 0.5
+        for extension in range(10):
+            await wait_for(app, State.INACTIVITY_WARNING)
+            # At least 20 s to answer (WCAG 2.2.1), shown as a countdown.
+            left = app.service.session.seconds_left()
+            assert left is not None and left >= 19, extension
+            if extension == 0:
+                first = text_of(app, "#countdown")
+                assert str(round(app.service.session.inactivity_grace_s)) in first
+                # It counts down, second by second, while the citizen thinks.
+                await async_wait_until(lambda: text_of(app, "#countdown") != first,
+                                       lambda: text_of(app, "#countdown"), timeout=10)
+            await pilot.click("#still-here")
+            await wait_for(app, State.PHOTO_REVIEW)
+            assert app.service.session.data.photo is not None, extension
+        visits = [visit.state for visit in app.service.session.history]
+        assert visits.count(State.INACTIVITY_WARNING) == 10
+        assert State.WELCOME not in visits[1:]
+
+
+async def test_new_photo_and_new_signature_from_the_summary() -> None:
+    async with kiosk_at(SMALL) as (app, pilot, kiosk):
+        await to_photo_review(app, pilot)
+        await pilot.click("#accept")
+        await wait_for(app, State.SUMMARY, timeout=240)
+        data = app.service.session.data
+        first_photo, first_signature = data.photo, data.signature
+        await pilot.click("#retake-photo")
+        await wait_for(app, State.PHOTO_REVIEW, timeout=90)
+        await pilot.click("#accept")
+        await wait_for(app, State.SUMMARY)  # straight back, not through the fingerprints
+        assert data.photo is not None and data.photo is not first_photo
+        assert data.signature is first_signature
+        await pilot.click("#sign-again")
+        await wait_for(app, State.SUMMARY, timeout=60)  # the citizen signs on the pad again
+        assert data.signature is not None and data.signature is not first_signature
+        visits = [visit.state for visit in app.service.session.history]
+        assert visits.count(State.FINGERPRINTS) == 1
+        assert visits.count(State.SIGNATURE) == 2 and visits.count(State.PHOTO) == 2
+        await pilot.click("#continue")
+        await wait_for(app, State.CONSENT)
+        await pilot.click("#consent")
+        await wait_for(app, State.DONE, timeout=30)
+
+
+async def test_consent_is_on_screen_before_send_at_80_by_24() -> None:
+    async with kiosk_at(SMALL) as (app, pilot, kiosk):
+        await to_photo_review(app, pilot)
+        await pilot.click("#accept")
+        await wait_for(app, State.SUMMARY, timeout=240)
+        await pilot.click("#continue")
+        await wait_for(app, State.CONSENT)
+        send = app.screen.query_one("#consent", Button)
+        await async_wait_until(lambda: not send.disabled, lambda: "Send stays disabled",
+                               timeout=10)
+        # Send is enabled only with the whole text inside the visible part of the screen.
+        text = app.screen.query_one("#consent-text", Static)
+        scroll = app.screen.query_one("#consent-scroll")
+        visible = scroll.region.intersection(app.screen.region)
+        assert text.region.height > 2
+        assert visible.contains_region(text.region), (text.region, visible)
+        assert "municipality" in str(text.render())
+        assert not send.region.overlaps(text.region)
+        assert app.screen.region.contains_region(send.region)
+        # Back to the summary and forth again keeps everything.
+        await pilot.click("#back")
+        await wait_for(app, State.SUMMARY)
+        await pilot.click("#continue")
+        await wait_for(app, State.CONSENT)
+        await pilot.pause(0.2)
+        await pilot.click("#consent")
+        await wait_for(app, State.DONE, timeout=30)
