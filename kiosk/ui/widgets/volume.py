@@ -23,12 +23,19 @@ QUIETER, MUTE, LOUDER = "voice-quieter", "voice-mute", "voice-louder"
 BUTTONS = frozenset({QUIETER, MUTE, LOUDER})
 #: Width of the − and + buttons (cells): a touch target of 5 x 4 cells.
 SIGN_WIDTH = 5
-#: Least width of the level button (cells), as the chrome's other buttons.
-MIN_LEVEL_WIDTH = 12
+#: Least width of the level button (cells).
+MIN_LEVEL_WIDTH = 10
+#: From this many columns the level is in words ("Sound 70 %", "Sound off"); below, the chrome
+#: of an 80-column screen has room for a number only (Ukrainian "Звук вимкнено" is 13 cells).
+WORDS_FROM = 100
 
 
 class VolumeControl(Horizontal):
-    """Quieter · Sound 70 % (tap: off) · Louder — for the app's :class:`KioskVoice`."""
+    """Quieter · Sound 70 % (tap: off) · Louder — for the app's :class:`KioskVoice`.
+
+    Below :data:`WORDS_FROM` columns the level button shows "70 %" (muted: "✕ 70 %"); its
+    tooltip still says what it does in words.
+    """
 
     DEFAULT_CSS = """
     VolumeControl {
@@ -65,15 +72,28 @@ class VolumeControl(Horizontal):
             small.styles.min_width = SIGN_WIDTH
             small.styles.width = SIGN_WIDTH
         # As wide as its longest label, so that + does not move under the finger.
-        longest = max(len(self._t("voice.volume", percent=100)), len(self._t("voice.muted")))
+        if self.compact:
+            longest = len("✕ 100 %")
+        else:
+            longest = max(len(self._t("voice.volume", percent=100)), len(self._t("voice.muted")))
         mute.styles.width = max(MIN_LEVEL_WIDTH, longest + 4)
         yield quieter
         yield mute
         yield louder
 
+    @property
+    def compact(self) -> bool:
+        """Narrower than :data:`WORDS_FROM`: the level shows as a number, not in words."""
+        return self.app.size.width < WORDS_FROM
+
     def _level_text(self) -> str:
         voice = self.voice
-        if voice is None or voice.muted:
+        if voice is None:
+            return ""
+        if self.compact:
+            # Language-neutral and at most 7 cells: "70 %", muted "✕ 70 %".
+            return f"✕ {voice.volume} %" if voice.muted else f"{voice.volume} %"
+        if voice.muted:
             return self._t("voice.muted")
         return self._t("voice.volume", percent=voice.volume)
 

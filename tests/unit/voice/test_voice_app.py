@@ -35,7 +35,7 @@ def no_sound_device(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @asynccontextmanager
-async def kiosk_app(**size: int) -> AsyncIterator[tuple[KioskApp, Pilot[None]]]:
+async def kiosk_app(size: tuple[int, int] = SIZE) -> AsyncIterator[tuple[KioskApp, Pilot[None]]]:
     devices = Devices(*(UnsupportedDevice(name, "not connected")
                         for name in ("scanner", "fingerprint", "camera", "signature")))
     config = KioskConfig(language="en", simulator=SimulatorSettings(enabled=False),
@@ -43,7 +43,7 @@ async def kiosk_app(**size: int) -> AsyncIterator[tuple[KioskApp, Pilot[None]]]:
     service = KioskService(config, devices).start()
     app = KioskApp(service)
     try:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             await async_wait_until(lambda: app.screen.is_mounted
                                    and getattr(app.screen, "state", None) is State.WELCOME,
                                    lambda: app.screen)
@@ -106,3 +106,15 @@ async def test_volume_and_mute_on_the_chrome_are_the_citizens_for_the_session() 
         assert app.voice.muted and app.voice.volume == 60 + VOLUME_STEP
         shown = app.screen.query_one("#voice-mute", Button)
         assert str(shown.label) == app.translate("voice.muted")
+
+
+async def test_at_80_columns_the_level_is_a_number_and_the_chrome_fits() -> None:
+    async with kiosk_app((80, 24)) as (app, pilot):
+        await tap(pilot, "#voice-mute")
+        level = app.screen.query_one("#voice-mute", Button)
+        assert str(level.label) == "✕ 60 %"
+        assert level.tooltip == app.translate("voice.mute_help")
+        await tap(pilot, "#voice-mute")
+        assert str(level.label) == "60 %"
+        for button in app.screen.query_one("#chrome").query(Button):
+            assert button.region.right <= 80, button.id
