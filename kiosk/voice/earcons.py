@@ -3,6 +3,7 @@
 Each is a few notes of a sine with a soft attack and release (no clicks), distinct by shape so
 they can be told apart without words: the photo is a quick bright "snap", a saved fingerprint
 a rising chime, and "lift your finger" two short beeps (the beep the fingerprint text mentions).
+A single tick answers the volume buttons, at the new level.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Earcon(Enum):
     PHOTO_TAKEN = "photo_taken"
     FINGERPRINT_SAVED = "fingerprint_saved"
     LIFT_FINGER = "lift_finger"
+    VOLUME = "volume"
 
 
 #: Each earcon as notes: (frequency in Hz, or 0 for a pause; length in seconds).
@@ -31,6 +33,7 @@ NOTES: dict[Earcon, tuple[tuple[float, float], ...]] = {
     Earcon.PHOTO_TAKEN: ((1568.0, 0.05), (0.0, 0.02), (2093.0, 0.09)),
     Earcon.FINGERPRINT_SAVED: ((659.0, 0.09), (880.0, 0.09), (1319.0, 0.16)),
     Earcon.LIFT_FINGER: ((880.0, 0.11), (0.0, 0.07), (880.0, 0.11)),
+    Earcon.VOLUME: ((1047.0, 0.12),),
 }
 
 

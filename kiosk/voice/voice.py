@@ -112,19 +112,30 @@ class KioskVoice:
         self.mixer.volume = min(100, max(0, volume))
 
     def louder(self) -> None:
-        """One step louder (and no longer muted)."""
+        """One step louder (a muted kiosk is unmuted); a tick is heard at the new level."""
         self.set_volume(self.volume + VOLUME_STEP)
-        self.mixer.muted = False
+        if self.mixer.muted:
+            self._unmute()
+        self._earcon(Earcon.VOLUME)
 
     def quieter(self) -> None:
-        """One step quieter."""
+        """One step quieter; a tick is heard at the new level."""
         self.set_volume(self.volume - VOLUME_STEP)
+        self._earcon(Earcon.VOLUME)
 
     def toggle_mute(self) -> None:
-        """Mute, or unmute."""
-        self.mixer.muted = not self.mixer.muted
+        """Mute (silence at once), or unmute (the screen's instruction is said again)."""
         if self.mixer.muted:
+            self._unmute()
+        else:
+            self.mixer.muted = True
             self.mixer.stop()
+
+    def _unmute(self) -> None:
+        self.mixer.muted = False
+        if self._state is not None:
+            # What was said while muted was not heard: say where the citizen is.
+            self._announce(Kind.SCREEN, self._state, screen_text(self._state, self._translate))
 
     def reset(self) -> None:
         """The next citizen starts at the configured volume, not muted."""
@@ -185,7 +196,8 @@ class KioskVoice:
 
     def _earcon(self, earcon: Earcon) -> None:
         samples = self._earcons.get(earcon)
-        if not self.silent and self.settings.earcons and samples is not None:
+        if (not self.silent and self.settings.earcons and not self.mixer.muted
+                and samples is not None):
             self.mixer.earcon(samples)
 
     def _queue_stop(self) -> None:

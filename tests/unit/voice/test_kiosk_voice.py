@@ -223,3 +223,37 @@ def test_a_disabled_voice_starts_no_thread() -> None:
         assert render.calls == []
     finally:
         voice.close()
+
+
+class ToneRender(SilentRender):
+    """Says everything as a constant level, so the test hears whether speech is playing."""
+
+    def __call__(self, text: str, language: str, rate: int) -> Speech:
+        super().__call__(text, language, rate)
+        return Speech(np.full(len(text) * 20, 1000, dtype=np.int16), SAMPLE_RATE)
+
+
+def test_unmuting_says_where_the_citizen_is_and_the_buttons_tick() -> None:
+    voice, render = make(ToneRender(), volume=100)
+    try:
+        voice.hear(changed(State.WELCOME, State.PHOTO))
+        wait_until(lambda: voice.mixer.busy, lambda: render.calls)
+        voice.toggle_mute()
+        assert not voice.mixer.busy  # muting silences at once
+        voice.hear(changed(State.PHOTO, State.PHOTO_REVIEW))  # not heard, not synthesised
+        assert not voice.mixer.busy  # (nor its earcon)
+        voice.toggle_mute()
+        wait_until(lambda: len(render.calls) == 2, lambda: render.calls)
+        wait_until(lambda: voice.mixer.busy, lambda: "nothing to play")
+        review = screen_text(State.PHOTO_REVIEW, Texts().translate)
+        assert render.calls[-1][0] == review
+        assert set(voice.mixer.pull(len(review) * 20)) == {1000}
+        assert not voice.mixer.busy
+
+        tick = render_all(SAMPLE_RATE)[Earcon.VOLUME]
+        voice.quieter()
+        heard = voice.mixer.pull(len(tick))
+        assert np.abs(heard).max() > 0
+        assert abs(int(np.abs(heard).max()) - round(np.abs(tick).max() * 0.81)) <= 2
+    finally:
+        voice.close()
