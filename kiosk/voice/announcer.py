@@ -48,14 +48,17 @@ class Announcer:
         self._last_text = ""
         self._speak(text, Kind.SCREEN)
 
-    def guidance(self, state: Hashable, text: str) -> None:
-        """The step's instruction on ``state``'s screen is now ``text``."""
+    def guidance(self, state: Hashable, text: str, *, urgent: bool = False) -> None:
+        """The step's instruction on ``state``'s screen is now ``text``.
+
+        ``urgent`` (a countdown's number) is said at once, without waiting for the gap.
+        """
         if state != self._state or not text:
             return
         if text == self._last_text:
             self._waiting = ""  # back to what was said: nothing new to say
             return
-        if self._clock() - self._last_at >= self.min_gap_s:
+        if urgent or self._clock() - self._last_at >= self.min_gap_s:
             self._speak(text, Kind.GUIDANCE)
         else:
             self._waiting = text

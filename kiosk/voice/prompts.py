@@ -36,6 +36,8 @@ SCREEN_KEYS: dict[State, tuple[str, ...]] = {
 
 #: Feedback shown on screen but not worth saying (a number the citizen cannot act on).
 UNSPOKEN_FEEDBACK = frozenset({"ui.fingerprints.quality"})
+#: Countdowns: only the number is said ("3", "2", "1", in the voice's language), at once.
+COUNTDOWNS: dict[str, str] = {"ui.photo.count": "count"}
 
 
 class Translate(Protocol):
@@ -77,6 +79,14 @@ def join(parts: list[str]) -> str:
 def screen_text(state: State, translate: Translate) -> str:
     """What ``state``'s screen says when it opens (empty: nothing to say)."""
     return join([_text(translate, key, {}) for key in SCREEN_KEYS.get(state, ())])
+
+
+def countdown(progress: StepProgress) -> str | None:
+    """The number to say when ``progress`` is a countdown tick, else None."""
+    name = COUNTDOWNS.get(progress.key)
+    if name is None or name not in progress.values:
+        return None
+    return str(progress.values[name])
 
 
 def progress_text(progress: StepProgress, translate: Translate) -> str:

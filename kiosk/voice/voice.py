@@ -34,7 +34,7 @@ from kiosk.voice.earcons import Earcon, render_all
 from kiosk.voice.espeak import EspeakUnavailable, Speech, UnknownVoice, synthesise
 from kiosk.voice.mixer import Kind, Mixer
 from kiosk.voice.player import Player
-from kiosk.voice.prompts import progress_text, screen_text
+from kiosk.voice.prompts import countdown, progress_text, screen_text
 from kiosk.voice.synth import PromptCache, Render
 from kiosk.workflow import State
 
@@ -67,6 +67,7 @@ class _Say:
     state: State
     text: str
     language: str
+    urgent: bool = False
 
 
 class _Stop:
@@ -185,14 +186,19 @@ class KioskVoice:
             if progress.feedback == "ui.fingerprints.accepted":
                 self._earcon(Earcon.FINGERPRINT_SAVED)
             self._earcon(Earcon.LIFT_FINGER)
-        self._announce(Kind.GUIDANCE, progress.state, progress_text(progress, self._translate))
+        number = countdown(progress)
+        if number is not None:
+            self._announce(Kind.GUIDANCE, progress.state, number, urgent=True)
+        else:
+            self._announce(Kind.GUIDANCE, progress.state,
+                           progress_text(progress, self._translate))
 
     def _translate(self, key: str, **values: object) -> str:
         return self._texts.translate(key, **values)
 
-    def _announce(self, kind: Kind, state: State, text: str) -> None:
+    def _announce(self, kind: Kind, state: State, text: str, *, urgent: bool = False) -> None:
         if not self.silent and text:
-            self._queue.put(_Say(kind, state, text, self._texts.language))
+            self._queue.put(_Say(kind, state, text, self._texts.language, urgent))
 
     def _earcon(self, earcon: Earcon) -> None:
         samples = self._earcons.get(earcon)
@@ -236,7 +242,7 @@ class KioskVoice:
             if item.kind is Kind.SCREEN:
                 announcer.screen(item.state, item.text)
             else:
-                announcer.guidance(item.state, item.text)
+                announcer.guidance(item.state, item.text, urgent=item.urgent)
             if self.silent:
                 return
 

@@ -132,3 +132,15 @@ def test_guidance_is_never_faster_than_the_gap_nor_said_twice_in_a_row(
     reported = [text for _, text, poll in steps if not poll]
     if reported:
         assert prompts and prompts[-1][0] == reported[-1]
+
+
+def test_a_countdown_is_said_number_by_number() -> None:
+    announcer, clock, said = make()
+    announcer.screen("photo", "Your photo")
+    clock.now += 3
+    announcer.guidance("photo", "Look straight ahead")
+    for number in ("3", "2", "1"):
+        clock.now += 0.8
+        for _ in range(20):  # every frame of the second repeats the number
+            announcer.guidance("photo", number, urgent=True)
+    assert [text for text, _, _ in said] == ["Your photo", "Look straight ahead", "3", "2", "1"]

@@ -257,3 +257,16 @@ def test_unmuting_says_where_the_citizen_is_and_the_buttons_tick() -> None:
         assert abs(int(np.abs(heard).max()) - round(np.abs(tick).max() * 0.81)) <= 2
     finally:
         voice.close()
+
+
+def test_the_photo_countdown_is_spoken_as_numbers() -> None:
+    voice, render = make()
+    try:
+        voice.hear(changed(State.IDENTIFY, State.PHOTO))
+        for count in (3, 3, 2, 2, 1):
+            voice.hear(news.StepProgress(kiosk_id=KIOSK, state=State.PHOTO,
+                                         key="ui.photo.count", values={"count": count}))
+        wait_until(lambda: len(render.calls) == 4, lambda: render.calls)
+        assert [text for text, _, _ in render.calls[1:]] == ["3", "2", "1"]
+    finally:
+        voice.close()

@@ -51,3 +51,13 @@ def test_sentences_are_joined_with_a_stop() -> None:
     assert join(["Your photo", "Look here"]) == "Your photo. Look here"
     assert join(["Reading …", "", "Wait."]) == "Reading … Wait."
     assert join(["Are you there?", "Yes"]) == "Are you there? Yes"
+
+
+def test_a_countdown_says_only_its_number() -> None:
+    from kiosk.voice.prompts import countdown
+
+    tick = StepProgress(kiosk_id="k", state=State.PHOTO, key="ui.photo.count",
+                        values={"count": 2})
+    assert countdown(tick) == "2"
+    other = StepProgress(kiosk_id="k", state=State.PHOTO, key="ui.photo.holding")
+    assert countdown(other) is None
