@@ -91,9 +91,12 @@ async def test_inactivity_warning_can_be_answered_ten_times() -> None:
             if extension == 0:
                 first = text_of(app, "#countdown")
                 assert str(round(app.service.session.inactivity_grace_s)) in first
+
+                def ticked(first: str = first) -> bool:
+                    return text_of(app, "#countdown") != first
+
                 # It counts down, second by second, while the citizen thinks.
-                await async_wait_until(lambda: text_of(app, "#countdown") != first,
-                                       lambda: text_of(app, "#countdown"), timeout=10)
+                await async_wait_until(ticked, lambda: text_of(app, "#countdown"), timeout=10)
             await pilot.click("#still-here")
             await wait_for(app, State.PHOTO_REVIEW)
             assert app.service.session.data.photo is not None, extension

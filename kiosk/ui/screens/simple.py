@@ -6,12 +6,13 @@ Their buttons' ids are pressed on the kiosk service (see :mod:`kiosk.service.but
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Grid
+from textual.containers import Grid, Horizontal, Vertical
 
 from kiosk.i18n import LANGUAGES
 from kiosk.service import messages as news
 from kiosk.ui.screens.base import KioskScreen, actions
 from kiosk.ui.widgets.bidi import Button, Static
+from kiosk.ui.widgets.qr import QRCode
 from kiosk.workflow import State
 
 
@@ -48,6 +49,9 @@ class RefusedScreen(KioskScreen):
         yield Static(self.t("ui.refused.title"), classes="title")
         yield Static(self.t(reason_key), classes="problem", id="reason")
         yield Static(self.t(action_key), classes="lead", id="action")
+        if decision is not None and decision.reason == "minor_needs_consent":
+            # 12-17: what the young citizen and their custody holders do instead.
+            yield Static(self.t("ui.refused.minor_path"), classes="lead", id="minor-path")
         yield actions(Button(self.t("ui.refused.retry"), id="retry", variant="default"),
                       Button(self.t("ui.refused.staff"), id="staff", variant="primary"),
                       Button(self.t("ui.refused.finish"), id="finish", variant="default"))
@@ -160,20 +164,46 @@ class DeviceErrorScreen(KioskScreen):
                       Button(self.t("ui.device_error.staff"), id="staff", variant="default"))
 
 
+def grouped(reference: str) -> str:
+    """The reference in groups for reading aloud: ``PB-814S-0DS3-6`` -> ``PB · 814S · 0DS3 · 6``."""
+    return " · ".join(part for part in reference.split("-") if part)
+
+
 class DoneScreen(KioskScreen):
-    """The application is sent: the reference number and what happens next."""
+    """The application is sent: the reference, large and grouped for reading aloud and as a QR
+    code to photograph; what happens next; and a visible count back to the start."""
 
     state = State.DONE
     default_button = "finish"
     cancellable = False
 
     def compose_body(self) -> ComposeResult:
+        reference = self.kiosk.service.session.data.reference or ""
         yield Static(self.t("ui.done.title"), classes="title")
-        yield Static(self.t("ui.done.reference"), classes="lead")
-        yield Static(self.kiosk.service.session.data.reference or "", classes="big-number",
-                     id="reference")
-        yield Static(self.t("ui.done.next"), classes="lead")
+        with Horizontal(id="done-body"):
+            with Vertical(id="done-text"):
+                yield Static(self.t("ui.done.reference"), classes="lead")
+                yield Static(grouped(reference), classes="big-number", id="reference")
+                if reference:
+                    yield Static(self.t("ui.done.qr_hint"), classes="lead", id="qr-hint")
+                yield Static(self.t("ui.done.next"), classes="lead")
+                yield Static(self._countdown(), classes="status", id="done-countdown")
+            if reference:
+                yield QRCode(reference, id="reference-qr")
         yield actions(Button(self.t("ui.done.finish"), id="finish", variant="primary"))
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+        super().on_mount()
+
+    def _countdown(self) -> str:
+        seconds = self.kiosk.service.session.seconds_left()
+        return self.kiosk.translate_plural("ui.done.countdown", round(seconds or 0))
+
+    def _tick(self) -> None:
+        countdown = self.query("#done-countdown")
+        if countdown:
+            countdown.first(Static).update(self._countdown())
 
 
 class OutOfServiceScreen(KioskScreen):

@@ -11,6 +11,7 @@ def test_main_path_is_drawn() -> None:
                  "identify --> refused: DocumentRead", "photo_review --> signature: AcceptPhoto",
                  "summary --> consent: ContinueToConsent",
                  "consent --> handoff: GiveConsent", "summary --> photo: RedoPhoto",
-                 "photo_review --> summary: AcceptPhoto", "summary --> signature: SignAgain", "handoff --> done: HandoffCompleted",
+                 "photo_review --> summary: AcceptPhoto", "summary --> signature: SignAgain",
+                 "handoff --> done: HandoffCompleted",
                  "inactivity_warning --> welcome: InactivityTimeout"):
         assert edge in text
