@@ -78,6 +78,10 @@ async def test_the_app_runs_silently_without_a_sound_device(
         assert "no sound device" in said[0].getMessage()
         # Nothing was synthesised for nobody to hear.
         assert app.voice.prompts.rendered == 0
+        thread = app.voice._thread
+    # The app's end closes the voice (its thread, the device).
+    assert thread is not None and not thread.is_alive()
+    assert app.voice._thread is None
 
 
 async def test_volume_and_mute_on_the_chrome_are_the_citizens_for_the_session() -> None:
