@@ -13,7 +13,7 @@ nothing, is not accepted as a device.
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -36,9 +36,13 @@ class _Device(Protocol):
 class Player:
     """A sound device fed by a mixer, or silence when there is none."""
 
-    def __init__(self, mixer: Mixer, sample_rate: int) -> None:
+    def __init__(self, mixer: Mixer, sample_rate: int, *,
+                 backends: Sequence[str] | None = None) -> None:
         self.mixer = mixer
         self.sample_rate = sample_rate
+        #: miniaudio backends to try, by name (``alsa``, ``pulseaudio``, ``null`` for tests);
+        #: None: every real one the platform has.
+        self.backends = backends
         self._device: _Device | None = None
         self._tried = False
         #: Why there is no sound (empty while the device plays or before it was tried).
@@ -57,9 +61,13 @@ class Player:
         try:
             import miniaudio
 
-            backends = [backend for backend in miniaudio.Backend
-                        if backend not in (miniaudio.Backend.NULL, miniaudio.Backend.CUSTOM,
-                                           miniaudio.Backend.WEBAUDIO)]
+            if self.backends is None:
+                backends = [backend for backend in miniaudio.Backend
+                            if backend not in (miniaudio.Backend.NULL,
+                                               miniaudio.Backend.CUSTOM,
+                                               miniaudio.Backend.WEBAUDIO)]
+            else:
+                backends = [miniaudio.Backend[name.upper()] for name in self.backends]
             device = miniaudio.PlaybackDevice(
                 output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1,
                 sample_rate=self.sample_rate, buffersize_msec=BLOCK_MS, backends=backends,
