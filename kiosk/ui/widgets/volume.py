@@ -13,9 +13,9 @@ from typing import cast
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button
 
 from kiosk.ui.view import KioskView
+from kiosk.ui.widgets.bidi import Button
 from kiosk.voice.voice import KioskVoice
 
 QUIETER, MUTE, LOUDER = "voice-quieter", "voice-mute", "voice-louder"
