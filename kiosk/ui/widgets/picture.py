@@ -155,9 +155,12 @@ class Picture(Widget):
         self._cell_px = graphics.DEFAULT_CELL
         #: Frames handed to :meth:`show` since mount (for the status line and benchmarks).
         self.frames_shown = 0
-        #: Real-pixel frames that reached the screen, and the encoder's total busy time.
+        #: Real-pixel frames encoded and handed to the UI, and the encoder's total busy time.
         self.frames_drawn = 0
         self.encode_seconds = 0.0
+        #: Real-pixel frames written out to the terminal (Textual may merge refreshes).
+        self.frames_painted = 0
+        self._painted: Encoded | None = None
         if frame is not None:
             self.show(frame)
 
@@ -273,7 +276,7 @@ class Picture(Widget):
         cw, ch = job.cell_px
         frame_h, frame_w = job.frame.shape[:2]
         limit = self._max_width or DEFAULT_MAX_WIDTH
-        box = (min(cols * cw, limit), min(rows * ch, round(limit * rows * ch / (cols * cw))))
+        box = (min(cols * cw, limit), rows * ch)
         width, height = graphics.fit((frame_w, frame_h), box)
         small = np.asarray(cv2.resize(job.frame, (width, height), interpolation=cv2.INTER_AREA),
                            dtype=np.uint8)
@@ -322,6 +325,9 @@ class Picture(Widget):
         x0, y0 = region.x + drawn.offset[0], region.y + drawn.offset[1]
         if self.protocol == "kitty":
             self._kitty_shown = True
+        if drawn is not self._painted:
+            self._painted = drawn
+            self.frames_painted += 1
         segments = [
             *blank,
             Control.move_to(x0, y0).segment,
