@@ -18,17 +18,17 @@ from kiosk.service.messages import DeviceHealth, Message, StepProgress
 from kiosk.workflow import State
 from simulator.lift import START_MM, SimulatedLift
 from simulator.play import SimulationSummary, play
-from simulator.scenario import load_scenario
+from simulator.scenario import Scenario, Step, load_scenario
 from tests.helpers.kiosk import sim_config
 
 pytestmark = pytest.mark.slow
 
 @contextmanager
-def lift_run(name: str) -> Iterator[tuple[Kiosk, SimulationSummary, list[Message],
-                                          SimulatedLift]]:
+def lift_run(name: str | Scenario) -> Iterator[tuple[Kiosk, SimulationSummary, list[Message],
+                                                 SimulatedLift]]:
     """Play scenario ``name``; hand over the kiosk, the summary, what the service published
     and the simulated column."""
-    scenario = load_scenario(name)
+    scenario = load_scenario(name) if isinstance(name, str) else name
     kiosk = build_kiosk(sim_config(), scenario)
     heard: list[Message] = []
     subscription = kiosk.service.bus.subscribe(heard.append)
@@ -90,6 +90,20 @@ def test_seated_mode_brings_the_lift_into_its_lower_range() -> None:
         assert lift.runs[0][2] == settings.seated_start_mm  # down before the face is seen
         assert lift.position_mm <= settings.seated_max_mm
         assert abs(lift.position_mm - (START_MM - 250)) <= 15
+
+
+def test_staff_choose_seated_mode_for_the_citizen() -> None:
+    seated = load_scenario("lift-seated")
+    steps = [Step(screen="photo", sign_in="librarian") if step.tap == "seated" else step
+             for step in seated.steps]
+    at = next(i for i, step in enumerate(steps) if step.sign_in)
+    steps.insert(at + 1, Step(screen="photo", tap="staff-seated"))
+    with lift_run(seated.model_copy(update={"steps": tuple(steps)})) as (kiosk, summary,
+                                                                         _heard, lift):
+        assert summary.completed, summary.as_dict()
+        settings = kiosk.service.config.devices.lift
+        assert lift.runs[0][2] == settings.seated_start_mm
+        assert lift.position_mm <= settings.seated_max_mm
 
 
 def test_a_kiosk_without_a_lift_has_no_lift_device() -> None:
