@@ -13,6 +13,7 @@ Every failure is a named :mod:`drivers.errors` error: ``lift_unplugged`` (port g
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 import serial
@@ -72,6 +73,8 @@ class SerialCameraLift:
         self._link = SerialLink(name, url, baudrate=baudrate, backoff_initial=backoff_initial,
                                 backoff_max=backoff_max, opener=opener)
         self._link.on_connect = self._on_connect
+        # The photo step and a staff health check may ask at once: one exchange at a time.
+        self._lock = threading.RLock()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -89,12 +92,13 @@ class SerialCameraLift:
         Also the retry: reconnects at once, skipping any backoff. Raises LiftUnpluggedError,
         LiftGarbageError or DeviceTimeoutError.
         """
-        with self._named():
+        with self._lock, self._named():
             self._link.open()
 
     def close(self) -> None:
         """Close the port. Never raises (and sends nothing: a closing kiosk stops no column)."""
-        self._link.close()
+        with self._lock:
+            self._link.close()
 
     # -- the CameraLift interface ------------------------------------------------------------
 
@@ -141,7 +145,7 @@ class SerialCameraLift:
 
     def _call(self, request: str, expect: str) -> Reply:
         """One request, reopening a lost port first; link errors become the lift's names."""
-        with self._named():
+        with self._lock, self._named():
             deadline = time.monotonic() + self.reply_timeout
             self._link.ensure_open(deadline)
             return self._request(request, expect, deadline)

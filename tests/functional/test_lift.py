@@ -106,6 +106,19 @@ def test_staff_choose_seated_mode_for_the_citizen() -> None:
         assert lift.position_mm <= settings.seated_max_mm
 
 
+def test_an_unplugged_lift_is_reported_to_staff_and_the_photo_goes_on() -> None:
+    scenario = load_scenario("lift-low-eyes")
+    steps = list(scenario.steps)
+    steps.insert(2, Step(screen="identify", fault="lift:unplug"))
+    unplugged = scenario.model_copy(update={"steps": tuple(steps), "eye_offset_mm": -30})
+    with lift_run(unplugged) as (_kiosk, summary, heard, lift):
+        assert summary.completed, summary.as_dict()
+        assert "device_error" not in [step.screen for step in summary.steps]
+        reported = [m for m in heard if isinstance(m, DeviceHealth) and m.device == "lift"]
+        assert [m.code for m in reported] == ["lift_unplugged"]
+        assert not lift.runs
+
+
 def test_a_kiosk_without_a_lift_has_no_lift_device() -> None:
     kiosk = build_kiosk(sim_config(), load_scenario("happy"), run=False)
     try:
