@@ -89,7 +89,8 @@ class R30xFingerprintReader:
         password: VfyPwd password, default 0.
         packet_size: Expected data packet size; the module's own ReadSysPara value wins.
         reply_timeout: Time allowed for each acknowledge.
-        poll_interval: Pause between GenImg polls while no finger is on the sensor.
+        poll_interval: Pause between GenImg polls while no finger is on the sensor (each
+            poll is a 24-byte round trip; the finger's arrival is noticed within it).
         backoff_initial: First wait before reopening a lost port; doubles up to ``backoff_max``.
         opener: Replaces ``serial.serial_for_url`` in unit tests.
     """
@@ -104,7 +105,7 @@ class R30xFingerprintReader:
         packet_size: int = 128,
         *,
         reply_timeout: float = 1.0,
-        poll_interval: float = 0.05,
+        poll_interval: float = 0.02,
         backoff_initial: float = 0.2,
         backoff_max: float = 5.0,
         target_baudrate: int | None = None,

@@ -371,7 +371,7 @@ class FingerprintRunner(StepRunner):
     The sequence (``fingers``) belongs to the service and outlives the runner, so a citizen
     who went to Help comes back to the same finger and attempt.
 
-    The citizen's time is the image upload (3.2 s at 115200 baud), so nothing else waits on it:
+    The citizen's time is the image upload (3.5 s at 115200 baud), so nothing else waits on it:
     the finger may be lifted as soon as the image is taken (``lift`` comes before the upload);
     an image is judged (quality, comparison) on a worker thread while the next attempt of the
     same finger is placed and uploaded, and only a finger's last attempt is waited for, since

@@ -37,7 +37,7 @@ def test_no_ui_and_headless_agree_on_every_bundled_scenario(scenario: str) -> No
     code_ui, ui = simulate(scenario, "--headless")
     assert code_no_ui == code_ui
     assert set(no_ui) == set(ui) == {"scenario", "outcome", "reference", "refusal", "taps",
-                                     "seconds", "steps", "faults", "error"}
+                                     "seconds", "steps", "faults", "error", "step_seconds"}
     for key in ("outcome", "refusal", "taps", "faults", "error"):
         assert no_ui[key] == ui[key], key
     assert screens(no_ui) == screens(ui)
