@@ -4,14 +4,21 @@ the simulator) and leaves a screenshot of the welcome screen; the units are hard
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
 from PIL import Image
+
+from tests.helpers.kiosk import Hung
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -142,3 +149,63 @@ def test_install_refuses_bad_options_with_one_line() -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == ["install.sh: --tty must look like tty1, not vt1"]
+
+
+class _Notifications:
+    """A bound abstract datagram socket standing in for systemd's $NOTIFY_SOCKET."""
+
+    def __init__(self) -> None:
+        self.name = f"pasboks-test-{uuid.uuid4().hex}"
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind("\0" + self.name)
+
+    def until(self, field: str, process: subprocess.Popen[str],
+              timeout: float = 120.0) -> list[str]:
+        """Messages up to the one holding ``field``; fails at once when ``process`` ended
+        without sending it, and raises Hung after ``timeout``."""
+        got: list[str] = []
+        deadline = time.monotonic() + timeout
+        self.sock.settimeout(0.5)
+        while not got or field not in got[-1].split("\n"):
+            try:
+                got.append(self.sock.recv(4096).decode())
+            except TimeoutError:
+                if process.poll() is not None and field != "STOPPING=1":
+                    pytest.fail(f"exited {process.returncode} before {field}: "
+                                f"{process.stderr.read() if process.stderr else ''}")
+                if time.monotonic() > deadline:
+                    raise Hung(f"no {field} within {timeout} s; got {got}") from None
+        return got
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("server", ["handoff", "console"])
+def test_servers_notify_ready_watchdog_and_stopping(server: str, tmp_path: Path) -> None:
+    from kiosk import pki
+
+    kiosk = Path(sys.executable).with_name("kiosk")
+    command = [str(kiosk), server, "serve", "--listen", "127.0.0.1:0"]
+    if server == "handoff":
+        command += ["--config", str(pki.make_demo(tmp_path / "demo").kiosk_config)]
+    notifications = _Notifications()
+    env = {**os.environ, "NOTIFY_SOCKET": "@" + notifications.name,
+           "WATCHDOG_USEC": "2000000", "WATCHDOG_PID": "",
+           "XDG_STATE_HOME": str(tmp_path / "state"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        ready = notifications.until("READY=1", process)[-1]
+        assert "STATUS=" in ready and "https://127.0.0.1:" in ready
+        # Two pings, a watchdog interval apart: by then the server waits for SIGTERM (its
+        # handler is set just after READY=1).
+        notifications.until("WATCHDOG=1", process)
+        notifications.until("WATCHDOG=1", process)
+        process.send_signal(signal.SIGTERM)
+        notifications.until("STOPPING=1", process)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+        notifications.sock.close()
