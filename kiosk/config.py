@@ -122,7 +122,8 @@ class LiftSettings(_Section):
     settle_s: float = Field(0.25, ge=0.0, le=5.0)
     """After the column stops, frames older than this are not used to aim the next run."""
     level_timeout_s: float = Field(30.0, gt=0.0)
-    """Longest levelling before the photo step goes on without it (nobody in view, ...)."""
+    """Longest levelling, from the first face seen, before the photo step goes on without it
+    (a face too close all along, a column that never settles ...)."""
 
 
 class PrinterSettings(_Section):

@@ -49,6 +49,8 @@ HEALTH_CHECK = "health-check"
 #: turns it on and off; staff turn it on with ``staff-seated``. Service commands, not events.
 SEATED = "seated"
 STAFF_SEATED = "staff-seated"
+#: Staff clear the camera lift's latched stall or obstruction, after looking at the column.
+LIFT_RESET = "lift-reset"
 #: Ends the staff session (allowed to anyone: it only takes rights away).
 SIGN_OUT = "sign-out"
 #: Staff buttons for the step under way: a finger's reason, a photo check's override reason.
@@ -59,13 +61,13 @@ FINGER_BUTTONS = tuple(f"{FINGER_PREFIX}{reason.value}" for reason in Unavailabl
 
 def is_staff_button(button: str) -> bool:
     """True for a button only a signed-in librarian may press."""
-    return (button in STAFF_COMMANDS or button in (HEALTH_CHECK, STAFF_SEATED)
+    return (button in STAFF_COMMANDS or button in (HEALTH_CHECK, STAFF_SEATED, LIFT_RESET)
             or button.startswith((FINGER_PREFIX, OVERRIDE_PREFIX)))
 
 
 def staff_buttons(override_reasons: Iterable[str]) -> tuple[str, ...]:
     """Every staff button id (for tests and scenarios that try them all)."""
-    return (*STAFF_COMMANDS, HEALTH_CHECK, STAFF_SEATED, *FINGER_BUTTONS,
+    return (*STAFF_COMMANDS, HEALTH_CHECK, STAFF_SEATED, LIFT_RESET, *FINGER_BUTTONS,
             *(f"{OVERRIDE_PREFIX}{reason}" for reason in override_reasons))
 
 

@@ -25,6 +25,7 @@ from kiosk.devices import Devices
 from kiosk.service.bus import Bus
 from kiosk.service.buttons import (
     HEALTH_CHECK,
+    LIFT_RESET,
     SEATED,
     SIGN_OUT,
     STAFF_SEATED,
@@ -403,6 +404,10 @@ class KioskService:
             self._audit("staff_action", actor=actor, action="Seated")
             self._set_seated(True)
             return state
+        if button == LIFT_RESET:
+            self._audit("staff_action", actor=actor, action="LiftReset")
+            threading.Thread(target=self._reset_lift, name="lift-reset", daemon=True).start()
+            return state
         step = self.session.underneath if state is State.HELP else state
         event = staff_event_for(step, button, actor,
                                 override_reasons=self.config.staff.override_reasons,
@@ -421,6 +426,21 @@ class KioskService:
         log.info("seated mode %s", "on" if seated else "off")
         if isinstance(self._runner, PhotoRunner):
             self._runner.seated = seated
+
+    def _reset_lift(self) -> None:
+        """Clear the camera lift's latched stall or obstruction and publish its health (on a
+        thread: the controller answers within its reply timeout)."""
+        lift = self.devices.lift
+        if lift is None:
+            return
+        try:
+            lift.reset()
+        except DeviceError as error:
+            log.warning("lift reset failed: %s", error.staff_message)
+        health = lift.probe()
+        self.publish(DeviceHealth(kiosk_id=self.config.kiosk_id, device="lift", ok=health.ok,
+                                  code=health.code, detail=health.detail,
+                                  latency_ms=health.latency_ms, probed=True))
 
     def _staff_accounts(self) -> StaffAccounts:
         if self._accounts is None:

@@ -339,8 +339,11 @@ class PhotoRunner(StepRunner):
 
         def say(command: LiftCommand) -> None:
             nonlocal said
-            text = ("ui.photo.lift_moving", "ui.photo.lift_too_close"
-                    if command.reason == "too_close" else "")
+            if command.action == "done":
+                return  # the photo's own guidance follows at once
+            text = ("photo.guide_face_camera" if command.reason == "no_face"
+                    else "ui.photo.lift_moving",
+                    "ui.photo.lift_too_close" if command.reason == "too_close" else "")
             if text != said:
                 said = text
                 self.progress(text[0], feedback=text[1], phase="lift")

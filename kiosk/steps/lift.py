@@ -127,7 +127,7 @@ Look = Callable[[], tuple[Eyes | None, float] | None]
 
 class Leveller:
     """Runs :func:`decide` against a lift, one analysed frame at a time, until the eyes are on
-    the line (or the lift can do no better, or the time is up).
+    the line (or the lift can do no better, or ``level_timeout_s`` after the first face).
 
     A stall or obstruction that happens while it levels is raised (LiftStalledError,
     LiftObstructedError) after the column was told to stop; one already latched when it
@@ -156,15 +156,19 @@ class Leveller:
             return f"latched_{status.fault}"
         # Resting when levelling starts: every frame from now on shows it where it stands.
         self._rest_since = None if status.moving else float("-inf")
-        deadline = self.clock() + self.settings.level_timeout_s
+        # The time limit runs from the first face: before it, nobody is there to level for
+        # (the session's inactivity clock ends a step nobody comes to).
+        deadline: float | None = None
         try:
             while not cancelled():
-                if self.clock() > deadline:
+                if deadline is not None and self.clock() > deadline:
                     return "timeout"
                 seen = look()
                 if seen is None:
                     self.sleep(0.01)
                     continue
+                if deadline is None and seen[0] is not None:
+                    deadline = self.clock() + self.settings.level_timeout_s
                 command = self.step(*seen)
                 say(command)
                 if command.action == "done":
