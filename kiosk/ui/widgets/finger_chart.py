@@ -51,7 +51,7 @@ class FingerChart(Static):
         for column, (fingers, key) in enumerate(hands):
             active = self.position in fingers
             label = translate(key, self.language).upper()
-            text.append(label.center(WIDTH * 5), "bold #000000 on #ffd700" if active else "#808080")
+            text.append(label.center(WIDTH * 5), "bold #000000 on #ffd700" if active else "#b0b0b0")
             text.append("    " if column == 0 else "\n")
         for row in range(2):
             for column, (fingers, _key) in enumerate(hands):
@@ -62,7 +62,7 @@ class FingerChart(Static):
                     # The index fingers (asked for first) stand out a little even when not asked.
                     style = ("bold #000000 on #ffd700" if finger == self.position
                              else "#ffffff on #303030" if finger in (2, 7)
-                             else "#808080 on #181818")
+                             else "#b0b0b0 on #181818")
                     text.append(cell, style)
                     text.append(" ")
                 text.append("    " if column == 0 else "\n")
