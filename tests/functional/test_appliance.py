@@ -45,9 +45,12 @@ def _stylesheet_colours() -> set[tuple[int, int, int]]:
 @pytest.mark.appliance
 @pytest.mark.slow
 @needs_cage
-def test_the_session_boots_to_the_welcome_screen(tmp_path: Path) -> None:
+@pytest.mark.parametrize("terminal", ["foot", "kitty"])
+def test_the_session_boots_to_the_welcome_screen(terminal: str, tmp_path: Path) -> None:
+    if shutil.which(terminal) is None:
+        pytest.skip(f"{terminal} is not installed: apt-get install {terminal}")
     out = tmp_path / "shot.png"
-    result = _smoke_test(out)
+    result = _smoke_test(out, "--terminal", terminal)
     assert result.returncode == 0, result.stderr
     with Image.open(out) as image:
         assert image.format == "PNG"
