@@ -9,17 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar, cast
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Static
 
-from kiosk.i18n import LANGUAGES
+from kiosk.i18n import LANGUAGES, is_rtl
 from kiosk.service import messages as news
 from kiosk.service.buttons import VIEW_BUTTONS
 from kiosk.ui.screens.confirm import StopQuestion
 from kiosk.ui.view import KioskView
+from kiosk.ui.widgets.bidi import Button, Static
 from kiosk.ui.widgets.volume import VolumeControl
 from kiosk.workflow import State
 
@@ -27,6 +28,10 @@ from kiosk.workflow import State
 NUMBERED_STEPS = (State.IDENTIFY, State.PHOTO, State.FINGERPRINTS, State.SIGNATURE,
                   State.SUMMARY)
 STEP_OF = {State.PHOTO_REVIEW: State.PHOTO, State.CONSENT: State.SUMMARY}
+#: Below this many rows the screens use their compact layout.
+COMPACT_BELOW_ROWS = 32
+#: Below this many columns the chrome's buttons are packed tighter.
+NARROW_BELOW_COLUMNS = 110
 
 
 class KioskScreen(Screen[None]):
@@ -64,9 +69,10 @@ class KioskScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="chrome"):
             yield Static(self._step_text(), classes="step")
-            for code, name in LANGUAGES.items():
-                if code != self.kiosk.language and code in self.kiosk.config.languages:
-                    yield Button(name, id=f"lang-{code}")
+            if len(self.kiosk.config.languages) > 1 and self.state is not State.WELCOME:
+                # One button opens the picker: eight languages do not fit in a row at 80 columns.
+                yield Button(f"{LANGUAGES[self.kiosk.language]} ▾", id="languages",
+                             classes="language-button")
             yield VolumeControl()
             if self.state not in (State.HELP, State.OUT_OF_SERVICE):
                 yield Button(self.t("ui.help_button"), id="help", variant="warning")
@@ -120,6 +126,8 @@ class KioskScreen(Screen[None]):
             self.kiosk.dismiss_notice()
         elif button == "staff-open":
             self.kiosk.open_staff()
+        elif button == "languages":
+            self.choose_language()
         elif button == "stop-ask":
             self.ask_stop()
         elif button == "stop-no":
@@ -130,6 +138,16 @@ class KioskScreen(Screen[None]):
             self.pressed(button)
         else:
             self.kiosk.press(button)
+
+    def choose_language(self) -> None:
+        """Open the language picker; the choice changes the language and keeps the place."""
+        from kiosk.ui.screens.languages import LanguagePicker
+
+        def chosen(code: str | None) -> None:
+            if code is not None and code != self.kiosk.language:
+                self.kiosk.press(f"lang-{code}")
+
+        self.app.push_screen(LanguagePicker(self.kiosk), chosen)
 
     def ask_stop(self) -> None:
         """Stop: ask "Stop and delete what you have done so far?" (No is the default)."""
@@ -143,7 +161,19 @@ class KioskScreen(Screen[None]):
     default_button: ClassVar[str | None] = None
 
     def on_mount(self) -> None:
+        self._fit(self.app.size.height)
+        self.set_class(is_rtl(self.kiosk.language), "-rtl")
         self._focus_default()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height, event.size.width)
+
+    def _fit(self, height: int, width: int | None = None) -> None:
+        # A short terminal (80 x 24) gets slimmer bars and buttons: every cell is bigger there,
+        # so a 3-row button is still a large target, and the screen's text stays visible.
+        self.set_class(height < COMPACT_BELOW_ROWS, "-compact")
+        # A narrow one packs the chrome's buttons tighter so all of them stay on screen.
+        self.set_class((width or self.app.size.width) < NARROW_BELOW_COLUMNS, "-narrow")
 
     def retranslate(self) -> None:
         """The language changed: rebuild the texts (workers keep running)."""
