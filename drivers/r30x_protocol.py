@@ -185,6 +185,8 @@ class PacketDecoder:
 
 #: SetSysPara parameter number of the baud rate control (value N: N x 9600 baud).
 BAUD_PARAMETER = 4
+#: SetSysPara parameter number of the data packet size (value: a :data:`PACKET_SIZES` code).
+PACKET_SIZE_PARAMETER = 6
 
 
 def baud_multiplier(baudrate: int) -> int:

@@ -145,7 +145,8 @@ def default_registry() -> DeviceRegistry:
         "scanner", s.scanner.url, framing=s.scanner.framing, baudrate=s.scanner.baudrate)
     registry.fingerprints["r30x"] = lambda s: R30xFingerprintReader(
         "fingerprint", s.fingerprint.url, baudrate=s.fingerprint.baudrate,
-        target_baudrate=s.fingerprint.target_baudrate)
+        target_baudrate=s.fingerprint.target_baudrate,
+        target_packet_size=s.fingerprint.target_packet_size)
     registry.cameras["opencv"] = lambda s: OpenCvCamera(
         "camera", int(s.camera.source) if s.camera.source.isdigit() else s.camera.source,
         width=s.camera.width, height=s.camera.height, fourcc=s.camera.fourcc, fps=s.camera.fps,

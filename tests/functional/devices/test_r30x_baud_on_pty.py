@@ -55,6 +55,22 @@ def test_the_driver_switches_the_module_to_115200_and_captures(module: Simulated
         driver.close()
 
 
+def test_256_byte_packets_carry_the_same_image(module: SimulatedR30x) -> None:
+    driver = reader(module.start(), target_baudrate=115200, target_packet_size=256)
+    driver.open()
+    try:
+        assert driver.packet_size == 256 and driver.line_rate == 115200
+        heard: list[TransferProgress] = []
+        driver.on_transfer = heard.append
+        module.place(finger())
+        image = driver.capture(timeout=2.0)
+        assert image is not None
+        assert np.array_equal(image.pixels, fit_to_sensor(finger(), 288, 256, 255))
+        assert len(heard) == 1 + 144  # UpImage acknowledged, then 144 packets of 256 bytes
+    finally:
+        driver.close()
+
+
 def test_a_module_left_at_115200_is_found_by_a_new_driver(module: SimulatedR30x) -> None:
     path = module.start()
     first = reader(path, target_baudrate=115200)

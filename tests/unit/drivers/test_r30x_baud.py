@@ -1,5 +1,6 @@
-"""The R30x line rate: SetSysPara parameter 4 (N x 9600 baud), the driver's switch to a target
-rate on open with its fallbacks, the wire-time arithmetic and the upload's progress reports."""
+"""The R30x line rate: SetSysPara parameter 4 (N x 9600 baud) and 6 (packet size), the driver's
+switch to a target rate and size on open with its fallbacks, the wire-time arithmetic and the
+upload's progress reports."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from drivers.r30x_protocol import (
     BAUD_PARAMETER,
     IMAGE_BYTES,
     OVERHEAD,
+    PACKET_SIZE_PARAMETER,
     PACKET_SIZES,
     Instruction,
     SystemParameters,
@@ -33,6 +35,7 @@ SYS = command(Instruction.READ_SYS_PARA)
 GEN = command(Instruction.GEN_IMG)
 UP = command(Instruction.UP_IMAGE)
 TO_115200 = command(Instruction.SET_SYS_PARA, bytes([BAUD_PARAMETER, 12]))
+TO_256 = command(Instruction.SET_SYS_PARA, bytes([PACKET_SIZE_PARAMETER, 3]))
 AT_57600 = SystemParameters(baud_multiplier=6)
 AT_115200 = SystemParameters(baud_multiplier=12)
 
@@ -161,6 +164,31 @@ def test_a_wrong_password_is_not_taken_for_a_wrong_rate() -> None:
 def test_a_target_the_module_cannot_run_at_is_refused_at_once() -> None:
     with pytest.raises(ValueError, match="N x 9600"):
         reader(Opener(), target_baudrate=100000)
+
+
+def test_open_sets_the_packet_size_then_the_rate() -> None:
+    at_256 = SystemParameters(packet_size_code=3, baud_multiplier=6)
+    first = ScriptedSerial([*handshake(AT_57600), (TO_256, ack(0)), *handshake(at_256),
+                            (TO_115200, ack(0))])
+    second = ScriptedSerial(handshake(SystemParameters(packet_size_code=3,
+                                                       baud_multiplier=12)))
+    device = reader(Opener(first, second), target_baudrate=115200, target_packet_size=256)
+    device.open()
+    assert device.packet_size == 256 and device.line_rate == 115200
+
+
+def test_a_refused_packet_size_keeps_the_module_s_own(caplog: pytest.LogCaptureFixture) -> None:
+    port = ScriptedSerial([*handshake(AT_57600), (TO_256, ack(0x1A))])
+    device = reader(Opener(port), target_packet_size=256)
+    with caplog.at_level(logging.WARNING, logger="drivers.r30x"):
+        device.open()
+    assert port.is_open and device.packet_size == 128
+    assert "refused 256-byte packets (invalid_register); keeping 128" in caplog.text
+
+
+def test_a_packet_size_the_module_does_not_have_is_refused_at_once() -> None:
+    with pytest.raises(ValueError, match="packet sizes"):
+        reader(Opener(), target_packet_size=100)
 
 
 # -- the upload's progress ---------------------------------------------------------------------
