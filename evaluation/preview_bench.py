@@ -320,7 +320,8 @@ def under_cage(terminal: str, seconds: float, shot: Path | None, setting: str,
         "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(runtime),
         "XDG_RUNTIME_DIR": str(runtime),
         "LANG": "C.UTF-8", "WLR_BACKENDS": "headless", "WLR_RENDERER": "pixman",
-        "WLR_LIBINPUT_NO_DEVICES": "1",
+        "WLR_LIBINPUT_NO_DEVICES": "1", "LIBGL_ALWAYS_SOFTWARE": "1",
+        "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent",  # no session bus to wait for
     }
     listener = socket.socket(socket.AF_UNIX)
     listener.bind(str(runtime / "relay.sock"))
@@ -334,15 +335,15 @@ def under_cage(terminal: str, seconds: float, shot: Path | None, setting: str,
         inner = ["foot", f"--config={ROOT / 'deploy' / 'foot.ini'}", "-o", "csd.preferred=client",
                  "-o", "csd.size=1", "--", *relay]
     else:
-        inner = ["kitty", "--start-as=fullscreen", "-o", "confirm_os_window_close=0", "--",
-                 *relay]
+        inner = ["kitty", "-o", "confirm_os_window_close=0", "--", *relay]
     command = ["cage", "--", *inner]
     if user is not None:
-        command = ["runuser", "-u", user, "--", *command]
+        command = ["runuser", "-p", "-u", user, "--", *command]
     out = Path(tempfile.mkdtemp(prefix="pasboks-bench-out-")) / "result.json"
     errors = ""
-    session = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    session_log = out.with_suffix(".session")
+    with open(session_log, "wb") as log:
+        session = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     bench: subprocess.Popen[str] | None = None
     try:
         link, _ = listener.accept()
@@ -361,7 +362,7 @@ def under_cage(terminal: str, seconds: float, shot: Path | None, setting: str,
                 time.sleep(0.1)
             grim = ["grim", str(runtime / "shot.png")]
             if user is not None:
-                grim = ["runuser", "-u", user, "--", *grim]
+                grim = ["runuser", "-p", "-u", user, "--", *grim]
             wayland = sorted(p.name for p in runtime.glob("wayland-*") if not p.suffix)
             if wayland:
                 subprocess.run(grim, env={**env, "WAYLAND_DISPLAY": wayland[0]},
@@ -377,8 +378,10 @@ def under_cage(terminal: str, seconds: float, shot: Path | None, setting: str,
             bench.kill()
     finally:
         listener.close()
-        if out.with_suffix(".log").exists():
-            errors += out.with_suffix(".log").read_text(errors="replace")
+        for log_file in (out.with_suffix(".log"), session_log):
+            if log_file.exists():
+                errors += "\n".join(line for line in log_file.read_text(errors="replace")
+                                     .splitlines() if "output test failed" not in line)
     if shot is not None and (runtime / "shot.png").exists():
         shutil.copy(runtime / "shot.png", shot)
     shutil.rmtree(runtime, ignore_errors=True)

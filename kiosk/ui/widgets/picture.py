@@ -12,10 +12,12 @@ thread resizes, draws the overlay and encodes, and the UI thread merely writes t
 escape string. The photo analysis thread that publishes the frames never waits for any of it.
 
 How the escape string reaches the terminal: the widget renders blank cells and appends the
-image to its last line as zero-width control segments (cursor to the widget's corner, image,
-cursor back). Textual writes a refreshed widget's lines top to bottom, so the image lands after
-the blanks; for Sixel (pixels replace the cells) that order matters, for kitty (images float
-above the text) the image is deleted when its screen goes away.
+image to its last line as a zero-width control segment (save the cursor, up to the image's
+first cell, image, restore). Textual writes a refreshed widget's lines top to bottom, so the
+image lands after the blanks; for Sixel (pixels replace the cells) that order matters, for
+kitty (images float above the text) the image is deleted when its screen goes away. Until the
+first frame is encoded, and whenever the widget is partly scrolled out of view, it draws half
+blocks.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 from rich.color import Color
-from rich.control import Control
 from rich.segment import ControlType, Segment
 from rich.style import Style
+from textual.dom import NoScreen
+from textual.errors import NoWidget
 from textual.message import Message
 from textual.screen import Screen
 from textual.strip import Strip
@@ -51,6 +54,10 @@ BOX_OK_BGR = (80, 200, 80)
 BOX_BAD_BGR = (40, 170, 255)
 #: Widest real-pixel picture when no config says (``display.max_width``).
 DEFAULT_MAX_WIDTH = 480
+
+#: DECSC / DECRC: save and restore the cursor around the image.
+SAVE_CURSOR = "\x1b7"
+RESTORE_CURSOR = "\x1b8"
 
 _NULL_STYLE = Style()
 _image_ids = iter(range(0x5A5B0001, 0x7FFFFFFF))
@@ -309,33 +316,46 @@ class Picture(Widget):
         width, height = self.size
         if self._frame is None or width == 0 or height == 0:
             return Strip.blank(width, self.rich_style)
-        if self.protocol != "halfblock":
+        if self.protocol != "halfblock" and self._drawn is not None and self._fully_visible():
             return self._graphics_line(y, width, height)
+        # Half blocks, also for a real-pixel picture partly scrolled out of view: an image
+        # cannot be cut to the visible cells, Textual's cells can.
         if not self._strips or self._strip_size != (width, height):
             self._strips = self._build(width, height)
             self._strip_size = (width, height)
         return self._strips[y] if y < len(self._strips) else Strip.blank(width)
 
+    def _fully_visible(self) -> bool:
+        try:
+            geometry = self.screen.find_widget(self)
+        except (NoScreen, NoWidget):
+            return False
+        return geometry.visible_region == geometry.region
+
     def _graphics_line(self, y: int, width: int, height: int) -> Strip:
+        """Blank cells; the last line ends with the image, drawn from its top-left cell.
+
+        After the last line's blanks the cursor is on the widget's last row: save it, go up
+        (relative, so a scrolled container's cached lines stay right) to the image's first row
+        and its column, draw, restore. For Sixel the blanks must come first: they would erase
+        the pixels they are written over.
+        """
         blank = Strip.blank(width, self.rich_style)
         drawn = self._drawn
         if drawn is None or y != height - 1 or not self.screen.is_active:
-            return blank
-        region = self.content_region
-        x0, y0 = region.x + drawn.offset[0], region.y + drawn.offset[1]
+            return blank  # (drawn is set: render_line checked)
         if self.protocol == "kitty":
             self._kitty_shown = True
         if drawn is not self._painted:
             self._painted = drawn
             self.frames_painted += 1
-        segments = [
-            *blank,
-            Control.move_to(x0, y0).segment,
-            # Zero cells wide as far as Textual is concerned: a control segment.
-            Segment(drawn.payload, _NULL_STYLE, [(ControlType.CURSOR_FORWARD, 0)]),
-            Control.move_to(region.right - 1, region.bottom - 1).segment,
-        ]
-        return Strip(segments, width)
+        up = height - 1 - drawn.offset[1]
+        column = self.content_region.x + drawn.offset[0] + 1
+        place = SAVE_CURSOR + (f"\x1b[{up}A" if up else "") + f"\x1b[{column}G"
+        # Zero cells wide as far as Textual is concerned: a control segment.
+        image = Segment(place + drawn.payload + RESTORE_CURSOR, _NULL_STYLE,
+                        [(ControlType.CURSOR_FORWARD, 0)])
+        return Strip([*blank, image], width)
 
     def _build(self, width: int, height: int) -> list[Strip]:
         """Resize, overlay, quantise and turn the whole frame into half-block strips at once."""

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from numpy.typing import NDArray
 
 from kiosk.ui.widgets.graphics import (
     KITTY_CHUNK,
@@ -20,7 +21,7 @@ from kiosk.ui.widgets.graphics import (
 )
 
 
-def decode_sixel(data: str) -> np.ndarray:
+def decode_sixel(data: str) -> NDArray[np.int32]:
     """A small Sixel decoder (DCS q, raster attributes, colour registers, !n repeats, $ and -)."""
     assert data.startswith("\x1bP") and data.endswith("\x1b\\")
     body = data[2:-2]
@@ -40,7 +41,8 @@ def decode_sixel(data: str) -> np.ndarray:
             assert match is not None
             colour = int(match.group(1))
             if match.group(2) is not None:
-                palette[colour] = tuple(round(int(match.group(k)) * 255 / 100) for k in (2, 3, 4))
+                r, g, b = (round(int(match.group(k)) * 255 / 100) for k in (2, 3, 4))
+                palette[colour] = (r, g, b)
             i += match.end()
             continue
         if char == "$":

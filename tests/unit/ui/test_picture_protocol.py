@@ -70,11 +70,11 @@ def test_config_overrides_and_the_test_driver_gets_half_blocks() -> None:
 
 def test_display_section_in_the_config() -> None:
     assert KioskConfig().display.graphics == "auto"
-    assert KioskConfig(display={"graphics": "sixel"}).display.graphics == "sixel"  # type: ignore[arg-type]
+    assert KioskConfig(display={"graphics": "sixel"}).display.graphics == "sixel"
     with pytest.raises(ValidationError):
-        KioskConfig(display={"graphics": "png"})  # type: ignore[arg-type]
+        KioskConfig(display={"graphics": "png"})
     with pytest.raises(ValidationError):
-        KioskConfig(display={"max_width": 10})  # type: ignore[arg-type]
+        KioskConfig(display={"max_width": 10})
 
 
 def _terminal(master: int, answer: str, seen: list[bytes]) -> None:
