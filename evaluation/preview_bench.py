@@ -279,6 +279,7 @@ class TerminalBench(App[None]):
 def in_terminal(seconds: float, out: Path, setting: GraphicsSetting, max_width: int) -> None:
     """Measure in this terminal; a failure goes to ``out`` with a ``.log`` suffix."""
     try:
+        graphics.probe_once()  # before Textual owns the terminal, as `kiosk run` may do
         clips = frames(30)
         TerminalBench(clips, seconds, out, setting, max_width).run()
     except Exception:
@@ -430,6 +431,9 @@ def main() -> int:
         bench_analysis(clips)
     if "halfblock" in sections:
         asyncio.run(bench_halfblock(clips))
+    for thread in threading.enumerate():  # an encoder finishing its last frame
+        if thread.name == "picture-encoder":
+            thread.join()
     return 0
 
 

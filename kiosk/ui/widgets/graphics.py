@@ -140,6 +140,26 @@ def probe_terminal(fd_in: int | None = None, fd_out: int | None = None,
     return TerminalAnswers(raw.decode("latin-1")) if raw else None
 
 
+_probed: list[TerminalAnswers | None] = []
+
+
+def probe_once(timeout: float = 0.2) -> TerminalAnswers | None:
+    """:func:`probe_terminal` the first time; the same answers afterwards.
+
+    For the program that starts the UI, before ``App.run()``: with it, ``auto`` also finds
+    Sixel or kitty graphics in terminals the environment does not name (xterm -ti vt340,
+    konsole...). Without it, :func:`detected` goes by the environment alone.
+    """
+    if not _probed:
+        _probed.append(probe_terminal(timeout=timeout))
+    return _probed[0]
+
+
+def detected() -> TerminalAnswers | None:
+    """The answers :func:`probe_once` got, or None when nobody probed."""
+    return _probed[0] if _probed else None
+
+
 def cell_pixels() -> tuple[int, int]:
     """A terminal cell's ``(width, height)`` in pixels from ``TIOCGWINSZ`` (foot, kitty fill it)."""
     import fcntl

@@ -178,7 +178,8 @@ class Picture(Widget):
         setting: GraphicsSetting = self._setting or getattr(config, "graphics", None) or "auto"
         if self._max_width is None:
             self._max_width = int(getattr(config, "max_width", DEFAULT_MAX_WIDTH))
-        self.protocol = graphics.choose(setting, os.environ, headless=self.app.is_headless)
+        self.protocol = graphics.choose(setting, os.environ, headless=self.app.is_headless,
+                                        answers=graphics.detected())
         if self.protocol == "halfblock":
             return
         self._cell_px = graphics.cell_pixels()

@@ -112,3 +112,22 @@ def test_probe_of_a_non_terminal_is_none() -> None:
     finally:
         os.close(read)
         os.close(write)
+
+
+def test_probe_once_asks_once_and_remembers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kiosk.ui.widgets import graphics
+
+    calls: list[float] = []
+
+    def probe(fd_in: int | None = None, fd_out: int | None = None,
+              timeout: float = 0.2) -> TerminalAnswers:
+        calls.append(timeout)
+        return TerminalAnswers(FOOT_DA1)
+
+    monkeypatch.setattr(graphics, "_probed", [])
+    monkeypatch.setattr(graphics, "probe_terminal", probe)
+    assert graphics.detected() is None
+    first = graphics.probe_once()
+    assert graphics.probe_once() is first and graphics.detected() is first
+    assert len(calls) == 1
+    assert choose("auto", {"TERM": "xterm"}, headless=False, answers=graphics.detected()) == "sixel"
