@@ -416,6 +416,11 @@ class FingerprintRunner(StepRunner):
         # Runner, judge and service threads all publish: one message at a time, in order.
         self._say = threading.RLock()
 
+    def start(self, after: StepRunner | None = None) -> None:
+        """Run on a new thread; wait only for a previous runner on the same reader (another
+        device's runner, the camera's closing its face models, cannot garble this line)."""
+        super().start(after if after is not None and after.device == self.device else None)
+
     def run(self) -> None:
         from kiosk.steps.fingerprints import ReportsTransfer
 

@@ -140,3 +140,32 @@ def test_the_next_attempt_is_asked_for_while_the_last_is_judged() -> None:
         verdict = next(p for p in host.heard if p.attempt == 2 and p.quality is not None)
         assert verdict.feedback
         assert step.sequence.current is not None and step.sequence.current.attempt >= 2
+
+
+class Busy(StepRunner):
+    """A previous step's runner (another device) still closing down."""
+
+    state = FingerprintRunner.state
+    device = "camera"
+
+    def __init__(self, host: Host, until: threading.Event) -> None:
+        super().__init__(host, StepInput(SessionData("en")))  # type: ignore[arg-type]
+        self.until = until
+
+    def run(self) -> None:
+        self.until.wait(30)  # released by the test as soon as it has looked
+
+
+def test_the_step_does_not_wait_for_another_device_s_runner_to_close() -> None:
+    with runner_on_pty(fingers()) as (runner, host):
+        release = threading.Event()
+        camera = Busy(host, release)
+        camera.start()
+        try:
+            runner.start(after=camera)
+            wait_until(lambda: any(p.phase == "place" for p in host.heard),
+                       lambda: host.heard)
+            assert not camera.join(timeout=0)  # still closing: the reader was not held up
+        finally:
+            release.set()
+            camera.join(timeout=10)
