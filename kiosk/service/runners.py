@@ -379,7 +379,8 @@ class FingerprintRunner(StepRunner):
     an image is judged (quality, comparison) on a worker thread while the next attempt of the
     same finger is placed and uploaded, and only a finger's last attempt is waited for, since
     its verdict decides the next finger (:meth:`FingerStep.following`); the lift is watched
-    with back-to-back GenImg polls, which the module itself paces.
+    with back-to-back GenImg polls, which the module itself paces; and the step does not wait
+    for another device's runner to close.
 
     What it publishes (``StepProgress``, state ``fingerprints``; ``finger``, ``attempt`` and
     ``attempts`` always set; ``values["finger_key"]`` the finger's name key), by ``phase``:
@@ -401,6 +402,8 @@ class FingerprintRunner(StepRunner):
     device = "fingerprint"
     #: Least time between two ``transfer`` messages (the screen redraws on each).
     TRANSFER_EVERY_S = 0.2
+    #: Least time between two "is the finger still there?" polls.
+    LIFT_POLL_S = 0.02
 
     def __init__(self, host: RunnerHost, step: StepInput, fingers: FingerStep) -> None:
         super().__init__(host, step)
@@ -522,11 +525,17 @@ class FingerprintRunner(StepRunner):
     def _wait_for_lift(self) -> None:
         """Until the finger has left the reader, so the next attempt is a new placement.
 
-        No pause between polls: each GenImg with a finger on takes the module's imaging time.
+        Polls are at most ``LIFT_POLL_S`` apart and only a reader that answers quicker (an SDK
+        from memory) is paused: an R30x GenImg with a finger on takes its imaging time anyway.
         """
         reader = self.host.devices.fingerprint
-        while not self.cancelled and reader.finger_present():
-            pass
+        while not self.cancelled:
+            asked = time.monotonic()
+            if not reader.finger_present():
+                return
+            spare = self.LIFT_POLL_S - (time.monotonic() - asked)
+            if spare > 0:
+                time.sleep(spare)
 
 
 class SignatureRunner(StepRunner):
