@@ -187,8 +187,8 @@ class R30xFingerprintReader:
     def _negotiate(self) -> None:
         """Bring the module to ``target_packet_size`` and ``target_baudrate`` (module doc)."""
         self._set_packet_size()
-        target, before = self.target_baudrate, self.line_rate
-        if target is None or target == before or self.system_parameters is None:
+        target, before, params = self.target_baudrate, self.line_rate, self.system_parameters
+        if target is None or params is None or target == before == params.baudrate:
             return
         code, _ = self._transact(Instruction.SET_SYS_PARA,
                                  bytes([BAUD_PARAMETER, baud_multiplier(target)]))

@@ -104,11 +104,21 @@ def test_open_switches_a_57600_module_to_the_target_and_reopens() -> None:
 
 
 def test_a_module_already_at_the_target_is_not_switched_again() -> None:
-    port = ScriptedSerial(handshake(AT_57600))
+    port = ScriptedSerial(handshake(AT_115200))
     device = reader(Opener(port), baudrate=115200, target_baudrate=115200)
     device.open()
     assert port.written == [VFY, SYS]
     assert device.line_rate == 115200
+
+
+def test_a_module_reporting_another_rate_than_the_line_is_set_to_the_target() -> None:
+    # A line that forgives a rate mismatch (a USB bridge, a pty): the module's own report
+    # decides, so the host never computes times from a rate the module does not use.
+    first = ScriptedSerial([*handshake(AT_57600), (TO_115200, ack(0))])
+    second = ScriptedSerial(handshake(AT_115200))
+    device = reader(Opener(first, second), baudrate=115200, target_baudrate=115200)
+    device.open()
+    assert device.system_parameters == AT_115200 and device.line_rate == 115200
 
 
 def test_a_module_left_at_the_target_is_found_there(caplog: pytest.LogCaptureFixture) -> None:
