@@ -327,13 +327,17 @@ def decode_qr_raster(data: bytes, width_bytes: int, height: int) -> str | None:
 
     bits = np.unpackbits(np.frombuffer(data[: width_bytes * height], np.uint8))
     dots = np.where(bits.reshape(height, width_bytes * 8) == 1, 0, 255).astype(np.uint8)
-    # A quiet zone and a size OpenCV's detector likes.
+    # A wide quiet zone; OpenCV's detectors miss the odd perfectly sharp code at one scale
+    # and not at another, so a few scales and both detectors are tried.
     framed = cv2.copyMakeBorder(dots, 32, 32, 32, 32, cv2.BORDER_CONSTANT, value=(255,))
-    scale = max(1, 400 // max(framed.shape))
-    if scale > 1:
-        framed = cv2.resize(framed, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
-    text, _points, _straight = cv2.QRCodeDetector().detectAndDecode(framed)
-    return text or None
+    for detector in (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco()):
+        for scale in (1, 2, 3):
+            image = framed if scale == 1 else cv2.resize(
+                framed, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+            text, _points, _straight = detector.detectAndDecode(image)
+            if text:
+                return str(text)
+    return None
 
 
 #: Faults of the simulated printer: the serial ones plus the printer's own states.
