@@ -85,13 +85,11 @@ def load(language: str) -> Catalogue:
         for message in po:
             if not message.id:
                 continue  # the header
-            if isinstance(message.id, tuple):
-                key, plural = message.id[0], True
-                forms = tuple(message.string) if isinstance(message.string, tuple | list) else (
-                    str(message.string),)
-            else:
-                key, plural = message.id, False
-                forms = (str(message.string or ""),)
+            plural = isinstance(message.id, tuple | list)
+            key = str(message.id[0] if plural else message.id)
+            strings = message.string
+            forms = (tuple(str(form or "") for form in strings)
+                     if isinstance(strings, tuple | list) else (str(strings or ""),))
             entries[f"{path.stem}.{key}"] = Entry(forms, plural, message.fuzzy,
                                                   frozenset(message.flags))
     return Catalogue(entries, plural_forms, gettext.c2py(plural_rule))

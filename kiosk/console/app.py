@@ -59,8 +59,7 @@ from kiosk.console.protocol import (
     parse_action,
 )
 from kiosk.console.texts import (
-    DEVICES,
-    OUT_REASONS,
+    fault_text,
     language_of,
     refusal_texts,
     step_label,
@@ -195,7 +194,9 @@ class Console:
         help_call = snap["help"]
         refusal = snap["last_refusal"]
         applications = snap["applications"]
-        device_names = DEVICES[language]
+        words = texts(language)
+        device_names: dict[str, str] = words["device_names"]
+        out_reasons: dict[str, str] = words["out_reasons"]
         explanation, advice = refusal_texts(refusal["reason"], language) if refusal else ("", "")
         return {
             "id": entry.kiosk_id,
@@ -216,12 +217,13 @@ class Console:
                 if help_call["state"] else "",
             },
             "devices": [{"id": name, "name": device_names.get(name, name), "ok": health["ok"],
-                         "code": health["code"]}
+                         "code": health["code"],
+                         "fault": fault_text(health["code"], language) if health["code"] else ""}
                         for name, health in snap["devices"].items()],
             "in_service": snap["in_service"],
             "out_reason": snap["out_of_service_reason"],
-            "out_reason_label": OUT_REASONS[language].get(snap["out_of_service_reason"],
-                                                          snap["out_of_service_reason"]),
+            "out_reason_label": out_reasons.get(snap["out_of_service_reason"],
+                                                snap["out_of_service_reason"]),
             "applications": {
                 "pending": applications["pending"],
                 "oldest_since": None if applications["oldest_age_s"] is None

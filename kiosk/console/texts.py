@@ -62,3 +62,10 @@ def refusal_texts(reason: str, language: str) -> tuple[str, str]:
 def step_label(state: str, language: str) -> str:
     key = f"console.steps.{state}"
     return translate(key, language_of(language)) if key in catalog("en") else state
+
+
+def fault_text(code: str, language: str) -> str:
+    """What a device's fault code means, in the staff language (the kiosk's own staff texts);
+    a code without a text is shown as the code."""
+    key = f"ui.staff.fault.{code}"
+    return translate(key, language_of(language)) if key in catalog("en") else code

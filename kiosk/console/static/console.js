@@ -123,7 +123,7 @@ function update(card) {
   k.devices.forEach((d, index) => {
     if (index) p.devices.appendChild(document.createTextNode(", "));
     const span = p.devices.appendChild(el("span", {class: d.ok ? "good" : "bad", "data-device": d.id}));
-    span.textContent = d.name + ": " + (d.ok ? T.device_ok : d.code);
+    span.textContent = d.name + ": " + (d.ok ? T.device_ok : (d.fault || d.code));
   });
   const apps = k.applications;
   p.apps.textContent = apps.pending === null ? T.unknown : apps.pending === 0 ? T.applications_none

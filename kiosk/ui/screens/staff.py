@@ -227,7 +227,9 @@ class StaffModeScreen(StaffScreen):
 
     def _health_text(self) -> str:
         lines = []
-        for name in DEVICES:
+        # The four capture devices first, then any other (camera lift, receipt printer).
+        names = [*DEVICES, *(name for name in self._health if name not in DEVICES)]
+        for name in names:
             health = self._health.get(name)
             if health is None:
                 continue
@@ -235,11 +237,18 @@ class StaffModeScreen(StaffScreen):
                 verdict = self.t("ui.staff.device_busy")
             else:
                 verdict = self.t("ui.staff.device_ok" if health.ok else "ui.staff.device_failed")
-                # Codes only (never a device path): "device_not_found", "device_timeout" ...
+                # What the code means in the staff's language, never the driver's English detail
+                # or a device path; a code without a text is shown as the code.
                 if not health.ok and health.code:
-                    verdict += f" ({health.code})"
-            lines.append(f"{self.t(f'ui.staff.device_{name}')}: {verdict}")
+                    verdict += f": {self._fault_text(health.code)}"
+            label = (self.t(f"ui.staff.device_{name}") if self.kiosk.has_text(
+                f"ui.staff.device_{name}") else name)
+            lines.append(f"{label}: {verdict}")
         return "\n".join(lines)
+
+    def _fault_text(self, code: str) -> str:
+        key = f"ui.staff.fault.{code}"
+        return self.t(key) if self.kiosk.has_text(key) else code
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -57,7 +57,7 @@ def visual_line(text: str) -> str:
         return text
     leading = len(text) - len(text.lstrip(" "))
     trailing = len(text) - len(text.rstrip(" "))
-    shown = get_display(arabic_reshaper.reshape(core), base_dir="R")
+    shown = str(get_display(arabic_reshaper.reshape(core), base_dir="R"))
     # The lam-alef ligature joins two letters into one cell: pad to the original width.
     shown += " " * (len(core) - len(shown))
     return " " * trailing + shown + " " * leading
