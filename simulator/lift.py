@@ -162,7 +162,7 @@ class SimulatedLift(SimulatedSerialDevice):
             if self._target is not None:
                 self._trip(fault, events)
             else:
-                # Trips into the next run; the pending fault waits in _fault_at with its kind.
+                # Idle: it trips `after_mm` into the next run (armed by the next MOVE).
                 self._pending = (fault, param_float(params, "after_mm", 20.0))
         for event in events:
             self._reply(event)

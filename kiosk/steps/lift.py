@@ -184,8 +184,9 @@ class Leveller:
             self._rest_since = None
         elif self._rest_since is None:
             self._rest_since = self.clock()
-        at_rest = self._rest_since is not None and taken >= self._rest_since + self.settings.settle_s
-        command = decide(eyes, status, self.settings, seated=self.seated(), at_rest=at_rest,
+        rest = self._rest_since
+        settled = rest is not None and taken >= rest + self.settings.settle_s
+        command = decide(eyes, status, self.settings, seated=self.seated(), at_rest=settled,
                          moves=self.moves)
         if command.reason == "fault":
             self._halt()

@@ -47,9 +47,9 @@ def photo_keys(heard: list[Message]) -> list[str]:
     """The photo step's progress keys, in order, without repeats."""
     keys: list[str] = []
     for message in heard:
-        if isinstance(message, StepProgress) and message.state is State.PHOTO:
-            if not keys or keys[-1] != message.key:
-                keys.append(message.key)
+        if (isinstance(message, StepProgress) and message.state is State.PHOTO
+                and (not keys or keys[-1] != message.key)):
+            keys.append(message.key)
     return keys
 
 

@@ -1,4 +1,4 @@
-"""The levelling loop against the simulated column on a pty, with eyes computed from its position."""
+"""The levelling loop against the simulated column on a pty, eyes computed from its position."""
 
 from __future__ import annotations
 
