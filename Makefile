@@ -14,7 +14,7 @@ VENV := .venv
 STAMP := $(VENV)/.synced-$(UV_VERSION)
 ARGS ?=
 
-.PHONY: run test setup simulate check lint bench clean
+.PHONY: run test setup simulate check lint bench clean texts
 
 run: $(STAMP)
 	$(VENV)/bin/kiosk run $(ARGS)
@@ -46,3 +46,8 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(TOOLS)
+
+# Translators: templates from the English catalogue, merged into every language (pybabel
+# update: new keys empty, changed ones fuzzy), then each catalogue's statistics.
+texts: $(STAMP)
+	$(VENV)/bin/python -m kiosk.texts_tool

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager, contextmanager
 from textual.pilot import Pilot
 
 from kiosk.composition import Kiosk, build_kiosk
-from kiosk.config import KioskConfig, SimulatorSettings, TimeoutSettings
+from kiosk.config import KioskConfig, SimulatorSettings, TimeoutSettings, VoiceSettings
 from kiosk.ui.app import KioskApp
 from kiosk.workflow import State
 from simulator.scenario import load_scenario
@@ -21,8 +21,10 @@ SIZE = (120, 44)
 
 def sim_config(**timeouts: float) -> KioskConfig:
     """The simulator without baud-rate pacing, so tests take seconds, not minutes."""
+    # Silent: a developer's laptop has speakers, and tests need not talk to them.
     return KioskConfig(simulator=SimulatorSettings(pacing=False),
-                       timeouts=TimeoutSettings(device_read_s=0.2, **timeouts))
+                       timeouts=TimeoutSettings(device_read_s=0.2, **timeouts),
+                       voice=VoiceSettings(enabled=False))
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import ConfigError, load_config
+from kiosk.i18n import LANGUAGES
 
 EXAMPLE = Path(__file__).parents[3] / "deploy" / "kiosk.example.toml"
 
@@ -20,7 +21,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_no_file_means_the_simulator() -> None:
     config = load_config()
     assert config.simulator.enabled
-    assert config.languages == ("da", "en")
+    assert config.languages == tuple(LANGUAGES)
 
 
 def test_a_file_with_devices_means_real_devices(tmp_path: Path) -> None:
