@@ -8,8 +8,8 @@ Sections (each prints frames per second and time per frame):
   fed 30 frames a second: frames that reached the screen per second (the encoder thread drops
   frames it cannot keep up with). Textual's test driver discards the output, so the terminal's
   own decoding is not in this number; ``--in-terminal`` measures that.
-* ``analysis``: photo analysis frames per second alone and with a Sixel encoder busy beside it
-  in the same process (what "encode off the analysis thread" buys on this machine).
+* ``analysis``: photo analysis frames per second alone, and with every analysed frame posted
+  to the app and shown by the preview (the kiosk's own path), per protocol.
 * ``halfblock``: the old measurement of the half-block widget (80x30 cells).
 
 ``--in-terminal SECONDS`` runs the preview full screen in the terminal it is started in (the
@@ -36,12 +36,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 from textual.app import App, ComposeResult
+from textual.message import Message
 from textual.widgets import Static
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -154,8 +156,12 @@ async def bench_widget(clips: list[NDArray[np.uint8]]) -> None:
 # -- the photo analysis beside the encoder --------------------------------------------------------
 
 
-def analysis_fps(clips: list[NDArray[np.uint8]], seconds: float) -> float:
-    """Photo analysis frames per second (the service's PhotoStep on moving frames)."""
+def analysis_fps(clips: list[NDArray[np.uint8]], seconds: float,
+                 publish: Callable[[NDArray[np.uint8]], object] | None = None) -> float:
+    """Photo analysis frames per second (the service's PhotoStep on moving frames).
+
+    ``publish`` gets every analysed frame, as the photo runner publishes its PreviewFrame.
+    """
     from drivers.interfaces import Frame
     from kiosk.photo.settings import PhotoSettings
     from kiosk.steps.photo import PhotoStep
@@ -166,35 +172,82 @@ def analysis_fps(clips: list[NDArray[np.uint8]], seconds: float) -> float:
         started, n = time.perf_counter(), 0
         while time.perf_counter() - started < seconds:
             n += 1
-            step.feed(Frame(clips[n % len(clips)], n / 30, n))
+            frame = clips[n % len(clips)]
+            step.feed(Frame(frame, n / 30, n))
+            if publish is not None:
+                publish(frame)
         return n / (time.perf_counter() - started)
     finally:
         step.close()
 
 
-def _encode_forever(rgbs: list[NDArray[np.uint8]], stop: threading.Event,
-                    encoded: list[int]) -> None:
-    while not stop.is_set():
-        graphics.encode_sixel(rgbs[encoded[0] % len(rgbs)])
-        encoded[0] += 1
+class PipelineBench(PictureBench):
+    """The kiosk's path: analysed frames posted to the app, shown by the preview."""
+
+    class News(Message):
+        def __init__(self, frame: NDArray[np.uint8]) -> None:
+            super().__init__()
+            self.frame = frame
+
+    def on_pipeline_bench_news(self, message: PipelineBench.News) -> None:
+        self.query_one(CameraPreview).show(message.frame, OVERLAY)
 
 
-def bench_analysis(clips: list[NDArray[np.uint8]]) -> None:
-    """Analysis rate alone, then with a thread encoding Sixel back to back (the worst case)."""
-    alone = analysis_fps(clips, SECONDS)
-    for width, height in SIZES:
-        rgbs = [_rgb(frame, (width, height)) for frame in clips[:10]]
-        stop, encoded = threading.Event(), [0]
-        worker = threading.Thread(target=_encode_forever, args=(rgbs, stop, encoded),
-                                  daemon=True)
+async def analysis_with_preview(clips: list[NDArray[np.uint8]], protocol: GraphicsSetting,
+                                size: tuple[int, int]) -> tuple[float, float]:
+    """(analysis fps, preview frames written out per second) with the preview running."""
+    cw, ch = graphics.DEFAULT_CELL
+    app = PipelineBench(protocol, size[0])
+    async with app.run_test(size=(size[0] // cw, size[1] // ch)) as pilot:
+        await pilot.pause()
+        preview = app.query_one(CameraPreview)
+        painted = preview.frames_painted
+        result: list[float] = []
+
+        def analyse() -> None:
+            result.append(analysis_fps(clips, SECONDS,
+                                       lambda frame: app.post_message(PipelineBench.News(frame))))
+
+        worker = threading.Thread(target=analyse)
         started = time.perf_counter()
         worker.start()
-        beside = analysis_fps(clips, SECONDS)
-        stop.set()
-        worker.join()
-        rate = encoded[0] / (time.perf_counter() - started)
-        print(f"analysis {alone:5.1f} fps alone, {beside:5.1f} fps with Sixel {width}x{height} "
-              f"encoding back to back beside it ({rate:.1f} encodes/s; {os.cpu_count()} cores)")
+        while worker.is_alive():
+            await asyncio.sleep(0.05)
+        elapsed = time.perf_counter() - started
+        return result[0], (preview.frames_painted - painted) / elapsed
+
+
+def bench_analysis(clips: list[NDArray[np.uint8]], rounds: int = 3) -> None:
+    """Analysis rate alone and with the preview showing every analysed frame (the kiosk's path).
+
+    The configurations take turns for ``rounds`` rounds and medians are printed: on a shared
+    machine the load of other work moves single runs by a factor of two.
+    """
+    configs: list[tuple[GraphicsSetting | None, tuple[int, int]]] = [
+        (None, (0, 0)), ("halfblock", (640, 480)), ("sixel", (320, 240)), ("sixel", (480, 360)),
+        ("sixel", (640, 480)), ("kitty", (640, 480)),
+    ]
+    runs: dict[int, list[tuple[float, float]]] = {i: [] for i in range(len(configs))}
+    for _ in range(rounds):
+        for i, (protocol, size) in enumerate(configs):
+            if protocol is None:
+                runs[i].append((analysis_fps(clips, SECONDS), 0.0))
+            else:
+                runs[i].append(asyncio.run(analysis_with_preview(clips, protocol, size)))
+    for i, (protocol, size) in enumerate(configs):
+        fps = sorted(run[0] for run in runs[i])
+        shown = sorted(run[1] for run in runs[i])
+        if protocol is None:
+            label = "alone"
+        elif protocol == "halfblock":
+            label = "with the half-block preview"
+        else:
+            label = f"with the {protocol} {size[0]}x{size[1]} preview"
+        extra = f", preview {shown[len(shown) // 2]:5.1f} fps written out" if protocol not in (
+            None, "halfblock") else ""
+        print(f"analysis {label:33s}: {fps[len(fps) // 2]:5.1f} fps median of {rounds} "
+              f"({fps[0]:.1f}-{fps[-1]:.1f}){extra}")
+    print(f"({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at the end)")
 
 
 # -- the old half-block measurement ---------------------------------------------------------------

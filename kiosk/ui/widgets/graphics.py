@@ -22,14 +22,19 @@ trick of riding the image on the widget's last line is kept (:mod:`kiosk.ui.widg
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import select
+import struct
+import subprocess
 import sys
+import threading
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import IO, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -332,6 +337,129 @@ def encode_kitty(rgb: NDArray[np.uint8], image_id: int, cells: tuple[int, int],
     return "".join(parts)
 
 
+def encode(rgb: NDArray[np.uint8], protocol: Protocol, image_id: int,
+           cells: tuple[int, int]) -> str:
+    """``rgb`` as ``protocol``'s escapes (``image_id`` and ``cells`` are kitty's)."""
+    if protocol == "kitty":
+        return encode_kitty(rgb, image_id, cells)
+    if protocol == "sixel":
+        return encode_sixel(rgb)
+    raise ValueError(f"no escape encoding for {protocol!r}")
+
+
+#: Niceness of the encoder process: when the CPU is short, the photo analysis goes first.
+ENCODER_NICE = 10
+_HEADER = struct.Struct("!I")
+_REPLY = struct.Struct("!Q")
+
+
+class EncoderProcess:
+    """A child Python (``python -m kiosk.ui.widgets.graphics``) that encodes frames for us.
+
+    A process and not just a thread: the encoder's Python and numpy glue would otherwise
+    contend for the GIL with the photo analysis and the UI, and at a lower priority the
+    analysis goes first when the CPU is short. Frames go through its stdin and the escapes
+    come back on its stdout: pipes in memory, never a file. One request at a time.
+    """
+
+    def __init__(self) -> None:
+        import kiosk
+
+        root = str(Path(kiosk.__file__).resolve().parents[1])
+        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kiosk.ui.widgets.graphics"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": path}, close_fds=True)
+        self.lock = threading.Lock()
+
+    def encode(self, rgb: NDArray[np.uint8], protocol: Protocol, image_id: int,
+               cells: tuple[int, int]) -> str:
+        """Send one frame, wait for its escapes (OSError or EOFError when the child died)."""
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None
+        height, width = rgb.shape[:2]
+        header = json.dumps({"protocol": protocol, "image_id": image_id, "cells": cells,
+                             "width": width, "height": height}).encode()
+        with self.lock:
+            stdin.write(_HEADER.pack(len(header)) + header)
+            stdin.write(np.ascontiguousarray(rgb).tobytes())
+            stdin.flush()
+            (size,) = _REPLY.unpack(_read_exactly(stdout, _REPLY.size))
+            return _read_exactly(stdout, size).decode("ascii")
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            try:
+                if pipe is not None:
+                    pipe.close()
+            except OSError:
+                pass  # unflushed bytes to a dead child
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        raise EOFError("the encoder process has gone")
+    return data
+
+
+def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
+    """The encoder process's loop: header and pixels in, escapes out, until stdin closes."""
+    while True:
+        head = stdin.read(_HEADER.size)
+        if len(head) < _HEADER.size:
+            return
+        (size,) = _HEADER.unpack(head)
+        job = json.loads(_read_exactly(stdin, size))
+        shape = (int(job["height"]), int(job["width"]), 3)
+        pixels = np.frombuffer(_read_exactly(stdin, shape[0] * shape[1] * 3), np.uint8)
+        payload = encode(pixels.reshape(shape), job["protocol"], int(job["image_id"]),
+                         (int(job["cells"][0]), int(job["cells"][1]))).encode("ascii")
+        stdout.write(_REPLY.pack(len(payload)) + payload)
+        stdout.flush()
+
+
+_encoders: list[EncoderProcess] = []
+_encoders_lock = threading.Lock()
+
+
+def encoder_pid() -> int:
+    """The encoder process's pid (it is started if it is not running)."""
+    with _encoders_lock:
+        if not _encoders:
+            _encoders.append(EncoderProcess())
+        return _encoders[0].process.pid
+
+
+def encode_elsewhere(rgb: NDArray[np.uint8], protocol: Protocol, image_id: int,
+                     cells: tuple[int, int]) -> str:
+    """:func:`encode` in the shared encoder process (started on first use), at low priority.
+
+    Blocks the calling thread (a picture's own thread) only. Should the process fail, it is
+    dropped (the next call starts another) and this frame is encoded here.
+    """
+    with _encoders_lock:
+        if not _encoders:
+            _encoders.append(EncoderProcess())
+        encoder = _encoders[0]
+    try:
+        return encoder.encode(rgb, protocol, image_id, cells)
+    except (OSError, EOFError, ValueError):
+        with _encoders_lock:
+            if _encoders and _encoders[0] is encoder:
+                _encoders.clear()
+        encoder.close()
+        return encode(rgb, protocol, image_id, cells)
+
+
 def kitty_delete(image_id: int) -> str:
     """The escape that removes kitty image ``image_id`` and its placements."""
     return f"{KITTY_START}a=d,d=I,i={image_id},q=2{ST}"
+
+
+if __name__ == "__main__":
+    os.nice(ENCODER_NICE)
+    serve(sys.stdin.buffer, sys.stdout.buffer)

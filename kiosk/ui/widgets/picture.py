@@ -7,9 +7,11 @@ coloured half-block cells everywhere else, including Textual's test driver.
 
 Encoding a real-pixel frame takes tens of milliseconds, so it never runs where it could hold
 anything up: :meth:`Picture.show` only drops the frame into a one-slot mailbox (a newer frame
-replaces one not yet encoded: frames are dropped, never queued), the widget's own encoder
-thread resizes, draws the overlay and encodes, and the UI thread merely writes the finished
-escape string. The photo analysis thread that publishes the frames never waits for any of it.
+replaces one not yet encoded: frames are dropped, never queued), the widget's own thread
+resizes it and draws the overlay, a low-priority encoder process encodes it
+(:func:`~kiosk.ui.widgets.graphics.encode_elsewhere`: no GIL shared with the analysis), and
+the UI thread merely writes the finished escape string. The photo analysis thread that
+publishes the frames never waits for any of it.
 
 How the escape string reaches the terminal: the widget renders blank cells and appends the
 image to its last line as a zero-width control segment (save the cursor, up to the image's
@@ -22,6 +24,7 @@ blocks.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import threading
@@ -60,6 +63,7 @@ SAVE_CURSOR = "\x1b7"
 RESTORE_CURSOR = "\x1b8"
 
 _NULL_STYLE = Style()
+_log = logging.getLogger(__name__)
 _image_ids = iter(range(0x5A5B0001, 0x7FFFFFFF))
 
 
@@ -270,7 +274,11 @@ class Picture(Widget):
                     return
                 job, self._job = self._job, None
             assert job is not None
-            encoded = self.encode(job)
+            try:
+                encoded = self.encode(job)
+            except Exception:  # a bad frame must not end the preview: log, wait for the next
+                _log.exception("picture: encoding a %s frame failed", self.protocol)
+                continue
             with self._wake:
                 self._ready = encoded
                 post, self._ready_posted = not self._ready_posted, True
@@ -293,10 +301,9 @@ class Picture(Widget):
         if self.protocol == "kitty":
             # The terminal scales: the largest cell rectangle with the frame's aspect.
             cells = graphics.fit((frame_w * ch, frame_h * cw), (cols, rows))
-            payload = graphics.encode_kitty(rgb, self._kitty_id, cells)
         else:
             cells = (math.ceil(width / cw), math.ceil(height / ch))
-            payload = graphics.encode_sixel(rgb)
+        payload = graphics.encode_elsewhere(rgb, self.protocol, self._kitty_id, cells)
         offset = (max(0, (cols - cells[0]) // 2), max(0, (rows - cells[1]) // 2))
         return Encoded(payload, offset, (width, height), time.perf_counter() - started)
 

@@ -132,3 +132,22 @@ def test_fit_keeps_the_aspect_inside_the_box(sw: int, sh: int, bw: int, bh: int)
     assert w == bw or h == bh or w == 1 or h == 1  # one side touches the box
     if w > 10 and h > 10:
         assert abs(w / h - sw / sh) / (sw / sh) < 0.15
+
+
+def test_the_encoder_process_gives_the_same_escapes_and_survives_being_killed() -> None:
+    import os
+
+    from kiosk.ui.widgets import graphics
+
+    rgb = np.random.default_rng(5).integers(0, 256, (48, 64, 3), dtype=np.uint8)
+    pid = graphics.encoder_pid()
+    assert pid != os.getpid()
+    assert graphics.encode_elsewhere(rgb, "sixel", 1, (8, 3)) == encode_sixel(rgb)
+    assert graphics.encode_elsewhere(rgb, "kitty", 9, (8, 3)) == encode_kitty(rgb, 9, (8, 3))
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    # The frame in hand is encoded here; the next call starts a new process.
+    assert graphics.encode_elsewhere(rgb, "sixel", 1, (8, 3)) == encode_sixel(rgb)
+    assert graphics.encoder_pid() not in (pid, os.getpid())
+    with pytest.raises(ValueError):
+        graphics.encode(rgb, "halfblock", 1, (8, 3))
