@@ -5,7 +5,8 @@ Transfer: runs the real R30x driver against the simulated module on a pty paced 
 rate (10 bits per byte) and times the UpImage exchange (command, acknowledge and the data
 packets) of several captures. The module starts at ``BAUD`` (its default, 57600); with
 ``--target`` the driver switches it on open (SetSysPara 4), as the kiosk does with
-``devices.fingerprint.target_baudrate``. The theoretical minimum is the same bytes at line speed.
+``devices.fingerprint.target_baudrate`` (``--packet-size``: ``target_packet_size``). The
+theoretical minimum is the same bytes at line speed.
 
 Happy path (``--happy N``): runs ``kiosk simulate --scenario happy --no-ui --json`` N times with
 baud-rate pacing on (``PASBOKS_SIMULATOR__PACING=true``) and prints each run's seconds per step
@@ -13,7 +14,8 @@ baud-rate pacing on (``PASBOKS_SIMULATOR__PACING=true``) and prints each run's s
 
 Usage::
 
-    python evaluation/fingerprint_transfer_bench.py [RUNS] [BAUD] [--target BAUD] [--happy N]
+    python evaluation/fingerprint_transfer_bench.py [RUNS] [BAUD] [--target BAUD]
+        [--packet-size 256] [--happy N]
 """
 
 from __future__ import annotations
@@ -36,10 +38,11 @@ from simulator.fingerprint_sensor import SimulatedR30x
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def transfer(runs: int, baud: int, target: int | None) -> None:
+def transfer(runs: int, baud: int, target: int | None, packet_size: int | None) -> None:
     """Time ``runs`` captures of a module that starts at ``baud``."""
     sim = SimulatedR30x.from_model("r307", baud=baud, pacing=True, line_speed_check=True)
-    driver = R30xFingerprintReader("fingerprint", sim.start(), baud, target_baudrate=target)
+    driver = R30xFingerprintReader("fingerprint", sim.start(), baud, target_baudrate=target,
+                                   target_packet_size=packet_size)
     upload_times: list[float] = []
     reports: list[int] = []
     original = driver._upload_image
@@ -128,11 +131,13 @@ def main() -> None:
                         help="the rate the module starts at")
     parser.add_argument("--target", type=int, default=None,
                         help="the rate the driver switches the module to (e.g. 115200)")
+    parser.add_argument("--packet-size", type=int, default=None, choices=(32, 64, 128, 256),
+                        help="the data packet size the driver sets (the module has 128)")
     parser.add_argument("--happy", type=int, default=0, metavar="N",
                         help="also run the paced happy scenario N times and time its steps")
     args = parser.parse_args()
     if args.runs > 0:
-        transfer(args.runs, args.baud, args.target)
+        transfer(args.runs, args.baud, args.target, args.packet_size)
     if args.happy:
         happy(args.happy)
 
