@@ -227,9 +227,9 @@ class Receipt:
     title: str
     #: The label above the reference.
     reference_label: str
-    #: The reference, grouped as the done screen shows it (``PB-7K3Q-9XM2-T``).
+    #: The reference, grouped as the done screen shows it (``PB · 7K3Q · 9XM2 · T``).
     reference: str
-    #: What the QR code holds.
+    #: What the QR code holds: the reference as typed (``PB-7K3Q-9XM2-T``).
     qr_payload: str
     #: The day of the application in the citizen's language, with its label.
     date: str

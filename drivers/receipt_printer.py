@@ -253,8 +253,10 @@ def encode_receipt(receipt: Receipt, *, columns: int = 42, qr: QrMode = "native"
     out.set_with_default(align="center")
     out.ln()
     out.textln(_wrap(receipt.reference_label, columns))
-    # Double width and height: a reference of 14 characters fits 21 columns.
-    out.set_with_default(align="center", bold=True, double_width=True, double_height=True)
+    # Double size where it fits on one line (20 characters in 21 columns on 80 mm paper),
+    # else double height only.
+    wide = 2 * len(receipt.reference) <= columns
+    out.set_with_default(align="center", bold=True, double_width=wide, double_height=True)
     out.textln(receipt.reference)
     out.set_with_default(align="center")
     if qr == "native":

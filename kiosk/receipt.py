@@ -20,7 +20,13 @@ from kiosk.i18n import FALLBACK, LANGUAGES, translate
 #: The receipt's texts (area ``receipt``), in the order they are printed after the date.
 NEXT_KEYS = ("receipt.next", "receipt.keep")
 
-__all__ = ["NEXT_KEYS", "Receipt", "build_receipt"]
+__all__ = ["NEXT_KEYS", "Receipt", "build_receipt", "grouped"]
+
+
+def grouped(reference: str) -> str:
+    """The reference in groups for reading aloud, as the done screen shows it:
+    ``PB-814S-0DS3-6`` -> ``PB · 814S · 0DS3 · 6``."""
+    return " · ".join(part for part in reference.split("-") if part)
 
 
 def build_receipt(reference: str, language: str, day: dt.date) -> Receipt:
@@ -34,15 +40,14 @@ def build_receipt(reference: str, language: str, day: dt.date) -> Receipt:
     """
     if not is_valid_reference(reference):
         raise ValueError("not a valid application reference")
-    shown = reference.upper()
     code = language if language in LANGUAGES else FALLBACK
     when = format_date(day, format="long", locale=Locale.parse(code))
     return Receipt(
         language=code,
         title=translate("receipt.title", code),
         reference_label=translate("receipt.reference", code),
-        reference=shown,
-        qr_payload=shown,
+        reference=grouped(reference.upper()),
+        qr_payload=reference.upper(),
         date=translate("receipt.date", code, date=when),
         next_steps=tuple(translate(key, code) for key in NEXT_KEYS),
     )

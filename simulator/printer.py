@@ -57,8 +57,8 @@ class PrintedLine:
 
     @property
     def large(self) -> bool:
-        """Printed at double size or larger."""
-        return self.width >= 2 and self.height >= 2
+        """Printed at double height or taller."""
+        return self.height >= 2
 
 
 @dataclass(frozen=True)

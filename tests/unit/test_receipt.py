@@ -1,4 +1,5 @@
-"""The receipt core: the reference (as the QR payload too), the date in the citizen's language,
+"""The receipt core: the reference grouped as on the done screen (and as typed in its QR code),
+the date in the citizen's language,
 what happens next, and nothing else about the citizen."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import pytest
 
 from kiosk.handoff.references import new_reference
 from kiosk.i18n import translate
-from kiosk.receipt import NEXT_KEYS, build_receipt
+from kiosk.receipt import NEXT_KEYS, build_receipt, grouped
 
 DAY = dt.date(2027, 3, 30)
 
@@ -35,11 +36,17 @@ def test_the_date_is_written_the_way_each_language_writes_it() -> None:
     assert "March 30, 2027" in build_receipt(reference, "en", DAY).date
 
 
-def test_the_qr_code_holds_the_reference_as_shown() -> None:
+def test_the_reference_is_grouped_for_reading_and_the_qr_code_holds_it_as_typed() -> None:
     reference = new_reference()
     receipt = build_receipt(reference.lower(), "en", DAY)
-    assert receipt.reference == reference
     assert receipt.qr_payload == reference
+    assert receipt.reference == grouped(reference)
+    # The same symbols in the same order, in groups: nothing added, nothing lost.
+    assert receipt.reference.replace(" · ", "-") == reference
+
+
+def test_grouping_splits_at_the_dashes() -> None:
+    assert grouped("PB-814S-0DS3-6") == "PB · 814S · 0DS3 · 6"
 
 
 def test_a_language_without_texts_gets_the_english_receipt() -> None:
@@ -64,5 +71,5 @@ def test_the_receipt_carries_the_reference_and_nothing_else_about_the_citizen() 
         value = getattr(receipt, field.name)
         values = value if isinstance(value, tuple) else (value,)
         for text in values:
-            assert (text in fixed or text in (reference, "da")
+            assert (text in fixed or text in (reference, grouped(reference), "da")
                     or text == translate("receipt.date", "da", date="30. marts 2027")), text

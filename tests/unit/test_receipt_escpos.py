@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from drivers.interfaces import Receipt
 from drivers.receipt_printer import DLE_EOT, encode_receipt
 from kiosk.handoff.references import ALPHABET, check_symbol
+from kiosk.receipt import grouped
 from simulator.printer import EscPosParser, PrintedReceipt
 
 #: Letters the kiosk's languages print with Latin code pages (en, da, de, tr, pl...).
@@ -30,7 +31,7 @@ def references(draw: st.DrawFn) -> str:
 def receipts(draw: st.DrawFn) -> Receipt:
     reference = draw(references())
     return Receipt(language="da", title=draw(PARAGRAPH), reference_label=draw(PARAGRAPH),
-                   reference=reference, qr_payload=reference, date=draw(PARAGRAPH),
+                   reference=grouped(reference), qr_payload=reference, date=draw(PARAGRAPH),
                    next_steps=tuple(draw(st.lists(PARAGRAPH, min_size=1, max_size=3))))
 
 
@@ -68,12 +69,12 @@ def test_every_encoded_receipt_reads_back(receipt: Receipt, columns: int,
 
     assert len(result.receipts) == 1
     out = result.receipts[0]
-    assert out.qr_codes == (receipt.reference,)
+    assert out.qr_codes == (receipt.qr_payload,)
     assert [line.text for line in out.lines if line.large] == [receipt.reference]
     printed = " ".join(out.text)
     for text in (receipt.title, receipt.reference_label, receipt.date, *receipt.next_steps):
         assert text in printed
-    assert all(len(line.text) <= columns for line in out.lines if not line.large)
+    assert all(len(line.text) * line.width <= columns for line in out.lines)
 
 
 @given(receipts(), st.lists(st.tuples(st.integers(0, 10_000), st.integers(1, 4)),

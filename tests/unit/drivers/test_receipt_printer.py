@@ -21,7 +21,7 @@ from drivers.receipt_printer import (
 )
 from kiosk.handoff.references import new_reference
 from kiosk.i18n import translate
-from kiosk.receipt import build_receipt
+from kiosk.receipt import build_receipt, grouped
 from simulator.printer import SimulatedPrinter
 
 DAY = dt.date(2026, 11, 30)
@@ -59,8 +59,8 @@ def test_the_receipt_comes_out_with_the_reference_large_and_in_its_qr_code(
     out = sim.wait_receipt()
     assert out is not None
     assert out.qr_codes == (reference,)
-    large = [line.text for line in out.lines if line.large]
-    assert large == [reference]
+    large = [line for line in out.lines if line.large]
+    assert [(line.text, line.width) for line in large] == [(grouped(reference), 2)]
     assert out.text[0] == receipt.title
     assert receipt.date in out.text
     # The wrapped paragraphs read back as written (accents through the code pages).
