@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kiosk.photo import geometry as geo
+from kiosk.photo.frame import frame_problem, frame_size
 from kiosk.photo.mediapipe_solutions import solutions
 from kiosk.photo.settings import PhotoSettings
 
@@ -106,6 +107,9 @@ class FrameAnalysis:
     head_top_points: Coords | None = None
     """Mesh landmarks (x, y) in ``head_top`` coordinates."""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    unusable: str = ""
+    """Why the frame could not be analysed at all (empty, a strip, not 8-bit...); empty for a
+    usable frame. Such a frame reaches no model and its report says "no usable frame"."""
     # Computed on first use by kiosk.photo.regions and kept with the analysis they derive from.
     _regions: FaceRegions | None = field(default=None, init=False, repr=False, compare=False)
     _background: Background | None = field(default=None, init=False, repr=False, compare=False)
@@ -151,6 +155,7 @@ class FaceAnalyzer:
         # mediapipe ships no type information: its models and results are Any.
         self._far_detector: Any = None
         self._min_conf = settings.min_detection_confidence
+        self._max_pixels = settings.max_image_pixels
 
     def _find_far_faces(self, bgr: Pixels) -> Any:
         """Full-range detection, run only when nothing was found: someone far from the camera
@@ -184,11 +189,23 @@ class FaceAnalyzer:
                 self._segmenter.process(small_rgb))
 
     def analyze(self, bgr: Pixels) -> FrameAnalysis:
-        """Analyse one BGR frame (uint8, H x W x 3) into a :class:`FrameAnalysis`."""
-        if bgr.ndim == 2:
+        """Analyse one BGR frame (uint8, H x W x 3) into a :class:`FrameAnalysis`.
+
+        Grey (H x W or H x W x 1) and BGRA frames are converted. Anything else (another pixel
+        type or channel count, a strip, an empty or oversized frame) is refused before the
+        models see it (they abort the process on some such inputs): the analysis then has no
+        face and says why in ``unusable``.
+        """
+        problem = frame_problem(bgr, self._max_pixels)
+        if problem is not None:
+            w, h = frame_size(bgr)
+            return FrameAnalysis(width=w, height=h, faces=[], unusable=problem)
+        if bgr.ndim == 2 or bgr.shape[2] == 1:
             bgr = _u8(cv2.cvtColor(bgr, cv2.COLOR_GRAY2BGR))
         elif bgr.shape[2] == 4:
             bgr = _u8(cv2.cvtColor(bgr, cv2.COLOR_BGRA2BGR))
+        elif not bgr.flags.c_contiguous:
+            bgr = np.ascontiguousarray(bgr)
         t0 = time.perf_counter()
         rgb, small, small_rgb = self.prepare(bgr)
         t_in = time.perf_counter()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.i18n import LANGUAGES
 from kiosk.imagefile import ImageFileError, ImageInfo, read_image
+from kiosk.photo import frame
 from kiosk.photo.settings import PhotoSettings
 from kiosk.safetext import json_line, printable
 
@@ -19,14 +20,6 @@ if TYPE_CHECKING:
 
     from kiosk.photo.report import PhotoReport
     from kiosk.photo.result import Mode
-
-#: Shortest side of an image the face analysis is given: below it no face can be found, and
-#: the analysis' own downscaling breaks on strips one or two pixels high.
-MIN_SIDE_PX = 32
-#: Longest side over shortest side at most: a strip far narrower than any frame or photo makes
-#: the face models abort (a 4 x 1000 image is scaled to 256 x 64000 for the segmenter).
-MAX_ASPECT = 8
-
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `kiosk photo` and its subcommands to the CLI."""
@@ -74,11 +67,10 @@ def _frame_count(text: str) -> int:
 
 def _frame_shape(info: ImageInfo) -> None:
     """Refuse, from the header, images that cannot hold a face (argument of read_image)."""
-    short, long = sorted((info.width, info.height))
-    if short < MIN_SIDE_PX or long > MAX_ASPECT * short:
-        raise ImageFileError(f"{info.width}x{info.height} pixels cannot hold a face (a photo "
-                             f"needs at least {MIN_SIDE_PX} pixels on each side and at most "
-                             f"{MAX_ASPECT} times as long as wide)")
+    # The pixel limit is read_image's own (max_pixels), checked before this.
+    problem = frame.shape_problem(info.width, info.height, max_pixels=info.width * info.height)
+    if problem is not None:
+        raise ImageFileError(problem)
 
 
 def read_photo(path: Path, settings: PhotoSettings) -> NDArray[np.uint8]:

@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 
 from kiosk.photo.analysis import FrameAnalysis
 from kiosk.photo.checks import ALL_CHECKS
-from kiosk.photo.result import CheckResult, Mode, Status
+from kiosk.photo.result import CheckResult, Mode, Status, unknown
 from kiosk.photo.settings import PhotoSettings
+
+#: The one check of a report on a frame that could not be analysed (``PhotoReport.usable``).
+USABLE_FRAME = "UsableFrame"
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,16 @@ class PhotoReport:
     def compliant(self) -> bool:
         """True when no check failed and the face could be assessed at all."""
         return not self.defects and self.assessable
+
+    @property
+    def usable(self) -> bool:
+        """False when the frame itself could not be analysed (see ``unusable_reason``)."""
+        return self.analysis is None or not self.analysis.unusable
+
+    @property
+    def unusable_reason(self) -> str:
+        """Why the frame could not be analysed at all; empty for a usable frame."""
+        return "" if self.analysis is None else self.analysis.unusable
 
     @property
     def assessable(self) -> bool:
@@ -63,6 +76,10 @@ def assess(analysis: FrameAnalysis, settings: PhotoSettings | None = None,
     """
     settings = settings or PhotoSettings()
     mode = mode or settings.mode
+    if analysis.unusable:
+        # No usable frame: nothing was measured, and there is no face to photograph.
+        frame = unknown(USABLE_FRAME, f"no usable frame: {analysis.unusable}")
+        return PhotoReport(checks=(frame,), mode=mode, defects=("no_face",), analysis=analysis)
     checks: list[CheckResult] = []
     for check in ALL_CHECKS:
         checks.extend(check(analysis, settings, mode))
