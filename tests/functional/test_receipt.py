@@ -20,12 +20,16 @@ from tests.helpers.kiosk import sim_config, wait_until
 
 
 @contextmanager
-def played(name: str) -> Iterator[tuple[Kiosk, Scenario, SimulationSummary, list[Message]]]:
-    """Play scenario ``name`` on a simulated kiosk; the messages heard on the way."""
+def played(name: str, *printer_faults: tuple[str, float]
+           ) -> Iterator[tuple[Kiosk, Scenario, SimulationSummary, list[Message]]]:
+    """Play scenario ``name`` on a simulated kiosk; the messages heard on the way.
+    ``printer_faults``: ``(fault, delay)`` injected in the printer before the visit."""
     scenario = load_scenario(name)
     kiosk = build_kiosk(sim_config(), scenario)
     heard: list[Message] = []
     kiosk.service.bus.subscribe(heard.append)
+    for fault, delay in printer_faults:
+        printer_of(kiosk).inject(fault, delay=delay)
     try:
         summary = asyncio.run(play(kiosk, scenario))
         yield kiosk, scenario, summary, heard
@@ -85,3 +89,21 @@ def test_paper_out_the_citizen_completes_writes_the_number_down_and_staff_see_it
         assert trail is not None
         assert any(line.get("event") == "receipt_not_printed"
                    and line.get("result") == "printer_paper_out" for line in trail.lines())
+
+
+def test_a_slow_printer_never_holds_the_citizen_up() -> None:
+    # Every status answer takes 0.4 s: a receipt takes seconds. The done screen (with the
+    # reference) comes first, and the receipt still comes out after it.
+    with played("happy", ("slow", 0.4)) as (kiosk, _scenario, summary, heard):
+        assert summary.completed, summary
+        printer = printer_of(kiosk)
+        wait_until(lambda: any(isinstance(m, DeviceHealth) and m.device == "printer"
+                               for m in heard), lambda: heard[-5:], timeout=60)
+        done_at = next(i for i, m in enumerate(heard)
+                       if isinstance(m, StateChanged) and m.new is State.DONE)
+        printed_at, health = next((i, m) for i, m in enumerate(heard)
+                                  if isinstance(m, DeviceHealth) and m.device == "printer")
+        assert done_at < printed_at
+        assert health.ok
+        receipt = printer.last_receipt
+        assert receipt is not None and receipt.qr_codes == (summary.reference,)

@@ -18,6 +18,7 @@ from drivers.receipt_printer import (
     PrinterTimeoutError,
     PrinterUnpluggedError,
     SerialTransport,
+    UsbTransport,
 )
 from kiosk.handoff.references import new_reference
 from kiosk.i18n import translate
@@ -176,3 +177,15 @@ def test_an_unknown_printer_profile_is_named(sim: SimulatedPrinter) -> None:
     finally:
         device.close()
     assert not health.ok and health.code == "printer_error" and "profile" in health.detail
+
+
+def test_a_usb_printer_without_pyusb_or_the_device_is_unplugged_in_one_line() -> None:
+    # USB goes through python-escpos's Usb printer; without pyusb (or without the printer on
+    # the bus) it is a named error, never an ImportError or a traceback.
+    device = EscPosReceiptPrinter("printer", UsbTransport("printer", 0x04B8, 0x0E15))
+    with pytest.raises(PrinterUnpluggedError) as raised:
+        device.open()
+    assert raised.value.code == "printer_unplugged"
+    assert "\n" not in raised.value.detail
+    health = device.probe()
+    assert not health.ok and health.code == "printer_unplugged"
