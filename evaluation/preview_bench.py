@@ -467,7 +467,7 @@ def main() -> int:
     parser.add_argument("--shot", type=Path)
     parser.add_argument("--graphics", choices=("auto", "kitty", "sixel", "halfblock"),
                         default="auto")
-    parser.add_argument("--max-width", type=int, default=480)
+    parser.add_argument("--max-width", type=int, default=320)
     args = parser.parse_args()
     if args.in_terminal is not None:
         in_terminal(args.in_terminal, args.out, args.graphics, args.max_width)

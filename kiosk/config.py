@@ -363,8 +363,9 @@ class DisplaySettings(_Section):
     graphics: Literal["auto", "kitty", "sixel", "halfblock"] = "auto"
     """``auto`` detects the terminal (foot: Sixel, kitty: its graphics protocol, else half
     blocks); name a protocol to force it."""
-    max_width: int = Field(480, ge=160, le=1920)
-    """Widest real-pixel picture in pixels: encoding time grows with the pixel count."""
+    max_width: int = Field(320, ge=160, le=1920)
+    """Widest real-pixel picture in pixels: encoding time grows with the pixel count (foot on a
+    busy 2-core machine: 320 about 20-27 fps, 480 about 14-18)."""
 
 
 class KioskConfig(BaseSettings):

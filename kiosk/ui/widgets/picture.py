@@ -56,7 +56,7 @@ GUIDE_BGR = (255, 255, 255)
 BOX_OK_BGR = (80, 200, 80)
 BOX_BAD_BGR = (40, 170, 255)
 #: Widest real-pixel picture when no config says (``display.max_width``).
-DEFAULT_MAX_WIDTH = 480
+DEFAULT_MAX_WIDTH = 320
 
 #: DECSC / DECRC: save and restore the cursor around the image.
 SAVE_CURSOR = "\x1b7"
