@@ -277,9 +277,17 @@ def encode_receipt(receipt: Receipt, *, columns: int = 42, qr: QrMode = "native"
     return bytes(out.output)
 
 
+#: Characters no printer code page has, and the one printed instead: Romanian's comma-below
+#: letters as their cedilla forms (what Romanian used on code pages), the narrow no-break
+#: space of Babel's dates as a space (after wrapping, so it still does not break).
+SUBSTITUTES = str.maketrans({"ș": "ş", "Ș": "Ş", "ț": "ţ", "Ț": "Ţ", "\u202f": " ",
+                             "\u2009": " ", "\u2011": "-"})
+
+
 def _wrap(text: str, columns: int) -> str:
     # Lines break at spaces only: a code like PB-7K3Q-9XM2-T in a text stays in one piece.
-    return "\n".join(textwrap.wrap(text, columns, break_on_hyphens=False)) or text
+    lines = textwrap.wrap(text, columns, break_on_hyphens=False) or [text]
+    return "\n".join(lines).translate(SUBSTITUTES)
 
 
 class EscPosReceiptPrinter:
