@@ -20,7 +20,14 @@ from textual.widgets import Button, Input, Static
 from kiosk.fingerprint.unavailable import UnavailableReason
 from kiosk.i18n import Translator
 from kiosk.service import messages as news
-from kiosk.service.buttons import FINGER_PREFIX, HEALTH_CHECK, OVERRIDE_PREFIX, SIGN_OUT
+from kiosk.service.buttons import (
+    FINGER_PREFIX,
+    HEALTH_CHECK,
+    LIFT_RESET,
+    OVERRIDE_PREFIX,
+    SIGN_OUT,
+    STAFF_SEATED,
+)
 from kiosk.ui.view import KioskView
 from kiosk.workflow import State
 from kiosk.workflow import events as ev
@@ -209,6 +216,14 @@ class StaffModeScreen(StaffScreen):
                     for reason in UnavailableReason:
                         yield Button(self.t(f"fingerprint.reason_{reason.value}"),
                                      id=f"{FINGER_PREFIX}{reason.value}", variant="default")
+            if service.devices.lift is not None:
+                # The camera lift: lower it for a seated citizen, or clear a latched stall or
+                # obstruction once the librarian has looked at what blocked it.
+                with Horizontal(classes="staff-row"):
+                    yield Button(self.t("ui.staff.lift_seated"), id=STAFF_SEATED,
+                                 variant="default")
+                    yield Button(self.t("ui.staff.lift_reset"), id=LIFT_RESET,
+                                 variant="default")
             if self.step is State.PHOTO:
                 failing = service.photo_failing
                 if failing is None:
