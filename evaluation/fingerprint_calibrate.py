@@ -4,8 +4,11 @@ Usage: ``python evaluation/fingerprint_calibrate.py [DATA_DIR] [--check] [--repe
 DATA_DIR defaults to /work/shared/data/fingerprints. The whole fitting procedure (scaling,
 ridge weights, boosted trees, and the ridge/tree blend chosen by an inner 5-fold CV) is first
 cross-validated: repeated 10-fold, everything refitted inside each training fold, so no image
-is scored by a model that saw it in any step. Only then is the procedure run on all images and
-the model written (``--check``: report only).
+is scored by a model that saw it in any step. The folds are grouped by finger: the FVC2002
+images are several impressions of each finger (fp001-fp080: 10 fingers x 8; fp081-fp097:
+fingers 86, 92 and 98), and all impressions of one finger fall in the same fold, so no
+finger is scored by a model that saw another impression of it. Only then is the procedure
+run on all images and the model written (``--check``: report only).
 """
 
 from __future__ import annotations
@@ -47,12 +50,23 @@ def load_reference(data_dir: Path) -> list[dict[str, object]]:
             rows.append(
                 {
                     "file": row["file"],
+                    "finger": finger_of(row),
                     "ppi": row["ppi"],
                     "nfiq2": float(row["nfiq2_score"]),
                     **measures,
                 }
             )
     return rows
+
+
+def finger_of(row: dict[str, str]) -> str:
+    """Which finger an image shows: FVC2002 impressions share it, every other image is its own."""
+    number = int(row["file"][-7:-4])
+    if number <= 80:  # FVC2002 DB1 set B: 8 impressions per finger, in order
+        return f"fvc2002b-{(number - 1) // 8}"
+    if number <= 97:  # FVC2002 DB1 set A samples named <finger>_<impression>
+        return "fvc2002a-" + Path(row["source_path"]).name.split("_")[0]
+    return row["file"]
 
 
 def matrix(rows: list[dict[str, object]]) -> tuple[np.ndarray, np.ndarray]:
@@ -72,21 +86,34 @@ def _predict(model: ScoreModel, x: np.ndarray, blend: float | None = None) -> np
     return np.array([model.predict(dict(zip(FEATURES, row, strict=True))) for row in x])
 
 
-def _folds(n: int, folds: int, seed: int) -> np.ndarray:
-    """Fold index per image, a fresh random split per seed."""
-    order = np.random.default_rng(seed).permutation(n)
-    fold = np.empty(n, int)
-    fold[order] = np.arange(n) % folds
+def _folds(fingers: np.ndarray, folds: int, seed: int) -> np.ndarray:
+    """Fold index per image, a fresh random split per seed; one finger's images share a fold.
+
+    Fingers are dealt in random order to the fold with the fewest images so far, so the folds
+    stay about equal in size although a finger can have eight images.
+    """
+    rng = np.random.default_rng(seed)
+    names = np.unique(fingers)
+    rng.shuffle(names)
+    load = np.zeros(folds)
+    fold = np.empty(fingers.size, int)
+    for name in names:
+        members = fingers == name
+        target = int(np.argmin(load + rng.random(folds) * 0.5))
+        fold[members] = target
+        load[target] += members.sum()
     return fold
 
 
-def procedure(x: np.ndarray, y: np.ndarray, seed: int = 0, inner: int = 5) -> ScoreModel:
+def procedure(
+    x: np.ndarray, y: np.ndarray, fingers: np.ndarray, seed: int = 0, inner: int = 5
+) -> ScoreModel:
     """The whole fit on one training set: the blend by inner k-fold CV, then the model.
 
     Ridge and trees are fitted once per inner fold; every candidate blend is scored on the
     held-out inner fold (Spearman), and the best blend is refitted on the whole training set.
     """
-    fold = _folds(y.size, inner, seed + 1000)
+    fold = _folds(fingers, inner, seed + 1000)
     predicted = {blend: np.zeros(y.size) for blend in BLENDS}
     for index in range(inner):
         train = fold != index
@@ -98,34 +125,48 @@ def procedure(x: np.ndarray, y: np.ndarray, seed: int = 0, inner: int = 5) -> Sc
 
 
 def cross_validate(
-    x: np.ndarray, y: np.ndarray, folds: int = 10, repeats: int = 2
-) -> tuple[list[np.ndarray], list[float]]:
+    x: np.ndarray, y: np.ndarray, fingers: np.ndarray, folds: int = 10, repeats: int = 2
+) -> tuple[list[np.ndarray], list[float], list[np.ndarray]]:
     """Out-of-fold predictions of :func:`procedure`, one array per repeat (fresh split each).
 
-    Returns the predictions and the blends the inner CV chose in every outer fold.
+    Returns the predictions, the blends the inner CV chose in every outer fold, and the fold
+    of every image in every repeat.
     """
-    runs, blends = [], []
+    runs, blends, splits = [], [], []
     for repeat in range(repeats):
-        fold = _folds(y.size, folds, repeat)
+        fold = _folds(fingers, folds, repeat)
+        splits.append(fold)
         predicted = np.zeros(y.size)
         for index in range(folds):
             train = fold != index
-            model = procedure(x[train], y[train], seed=repeat)
+            model = procedure(x[train], y[train], fingers[train], seed=repeat)
             blends.append(model.blend)
             predicted[~train] = _predict(model, x[~train])
         runs.append(predicted)
-    return runs, blends
+    return runs, blends, splits
 
 
 def report_cv(
-    runs: list[np.ndarray], y: np.ndarray, native: np.ndarray, blends: list[float]
+    runs: list[np.ndarray],
+    y: np.ndarray,
+    native: np.ndarray,
+    blends: list[float],
+    splits: list[np.ndarray],
 ) -> None:
-    """Spearman of the out-of-fold predictions: mean and range over the repeats."""
+    """Spearman of the out-of-fold predictions, pooled per repeat and per held-out fold."""
     for label, mask in (("500 ppi", native), ("all scored", np.ones_like(native))):
         rhos = [float(spearmanr(run[mask], y[mask])[0]) for run in runs]
         spread = f"range {min(rhos):.3f}-{max(rhos):.3f}"
-        print(f"cross-validated Spearman ({label}, n={mask.sum()}, {len(runs)} x 10-fold, "
-              f"nested blend): {np.mean(rhos):.3f} ({spread})")  # fmt: skip
+        per_fold = [
+            float(spearmanr(run[mask & (fold == index)], y[mask & (fold == index)])[0])
+            for run, fold in zip(runs, splits, strict=True)
+            for index in np.unique(fold)
+            if (mask & (fold == index)).sum() >= 5
+        ]
+        print(f"cross-validated Spearman ({label}, n={mask.sum()}, {len(runs)} x 10-fold grouped "
+              f"by finger, nested blend): pooled {np.mean(rhos):.3f} ({spread}); per held-out "
+              f"fold {np.mean(per_fold):.3f} +- {np.std(per_fold):.3f} "
+              f"({len(per_fold)} folds)")  # fmt: skip
     chosen = {blend: blends.count(blend) for blend in BLENDS}
     print(f"  blends chosen by the inner CV: {chosen}")
 
@@ -140,10 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = load_reference(args.data_dir)
     x, y = matrix(rows)
     native = np.array([row["ppi"] == "500" for row in rows])
-    print(f"images: {y.size} scored ({native.sum()} at 500 ppi)")
-    runs, blends = cross_validate(x, y, repeats=args.repeats)
-    report_cv(runs, y, native, blends)
-    model = procedure(x, y)
+    fingers = np.array([str(row["finger"]) for row in rows])
+    print(f"images: {y.size} scored ({native.sum()} at 500 ppi, {np.unique(fingers).size} fingers)")
+    runs, blends, splits = cross_validate(x, y, fingers, repeats=args.repeats)
+    report_cv(runs, y, native, blends, splits)
+    model = procedure(x, y, fingers)
     fitted = _predict(model, x)
     print(f"in-sample Spearman (blend {model.blend}): all {spearmanr(fitted, y)[0]:.3f}, "
           f"500 ppi {spearmanr(fitted[native], y[native])[0]:.3f}")  # fmt: skip

@@ -86,10 +86,12 @@ def cross_validated(data_dir: Path, repeats: int) -> None:
     rows = load_reference(data_dir)
     x, y = matrix(rows)
     native = np.array([row["ppi"] == "500" for row in rows])
-    runs, blends = cross_validate(x, y, repeats=repeats)
+    fingers = np.array([str(row["finger"]) for row in rows])
+    runs, blends, splits = cross_validate(x, y, fingers, repeats=repeats)
     print("Cross-validated (model without feedback penalties; scaling, weights, trees and the "
-          "blend all refitted inside each training fold):")  # fmt: skip
-    report_cv(runs, y, native, blends)
+          "blend all refitted inside each training fold; all impressions of a finger in one "
+          "fold):")  # fmt: skip
+    report_cv(runs, y, native, blends, splits)
     groups = {
         "FVC2002 fp001-097": lambda n: n <= 97,
         "NIST rolled fp105-121": lambda n: 105 <= n <= 121,

@@ -9,7 +9,6 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
 from kiosk.fingerprint.measures import Analysis, analyse
-from kiosk.fingerprint.minutiae import pixel_orientation
 from kiosk.fingerprint.quality import NATIVE_PPI, to_native
 
 #: Cylinder radius in pixels and its cells across (spatial) and around (directional).
@@ -81,7 +80,7 @@ def template_from_analysis(analysis: Analysis) -> Template:
     points = np.stack([minutiae.x, minutiae.y], axis=1).astype(np.float64).reshape(-1, 2)
     angles = minutiae.angle.astype(np.float64)
     cylinders, valid = _cylinders(points, angles, analysis.view.pixel_mask)
-    field = pixel_orientation(analysis.view)[::FIELD_STEP, ::FIELD_STEP].astype(np.float32)
+    field = analysis.orientation[::FIELD_STEP, ::FIELD_STEP].astype(np.float32)
     field_mask = analysis.view.pixel_mask[::FIELD_STEP, ::FIELD_STEP].copy()
     directions = minutiae.direction.astype(np.float64)
     for array in (points, angles, cylinders, valid, field, field_mask, directions):

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kiosk.fingerprint.blocks import BLOCK, N_BINS, PERIOD_RANGE, BlockView, block_view
-from kiosk.fingerprint.minutiae import Minutiae, enhance, extract, pixel_orientation
+from kiosk.fingerprint.minutiae import (
+    Minutiae,
+    enhance,
+    extract,
+    pixel_orientation,
+    quality_minutiae,
+)
 
 #: Side of the square around the minutiae's centre of mass in which NFIQ 2 also counts them.
 COM_WINDOW = 200
@@ -18,19 +25,44 @@ COM_WINDOW = 200
 class Analysis:
     """Everything one pass over an image found, for quality and comparison alike.
 
+    The quality needs only the measures; the comparison's full-resolution minutiae (the
+    costliest step) are extracted the first time :attr:`minutiae` is read.
+
     Attributes:
         view: The block view (foreground, orientation, signatures).
         measures: Named measures (see :func:`analyse` for their meaning).
-        minutiae: The extracted minutiae.
-        enhanced: Gabor-enhanced image (ridges negative).
         period: Median ridge period in pixels.
+        has_ridges: False when the image holds too little finger to analyse.
     """
 
     view: BlockView
     measures: dict[str, float]
-    minutiae: Minutiae
-    enhanced: NDArray[np.float32]
     period: float
+    has_ridges: bool = True
+
+    @cached_property
+    def orientation(self) -> NDArray[np.float32]:
+        """Ridge direction per pixel (see ``minutiae.pixel_orientation``)."""
+        return pixel_orientation(self.view)
+
+    @cached_property
+    def enhanced(self) -> NDArray[np.float32]:
+        """Gabor-enhanced image (ridges negative), 0 outside the finger."""
+        if not self.has_ridges:
+            return np.zeros_like(self.view.image)
+        return enhance(self.view, self.period, self.orientation, self.view.pixel_mask)
+
+    @cached_property
+    def minutiae(self) -> Minutiae:
+        """The comparison's minutiae, at full resolution with 12-orientation enhancement."""
+        if not self.has_ridges:
+            return _no_minutiae()
+        return extract(self.view, self.enhanced, self.orientation)[0]
+
+
+def _no_minutiae() -> Minutiae:
+    none = np.zeros(0, np.float32)
+    return Minutiae(none, none, none, np.zeros(0, np.int16), none, none)
 
 
 def _fill_nan(signatures: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -191,7 +223,8 @@ def analyse(pixels: NDArray[np.uint8]) -> Analysis:
     domain analysis; ``lcs_mean``/``lcs_low`` local clarity; ``rvu_mean``/``rvu_std``
     ridge-valley uniformity; ``period`` ridge period; ``period_spread`` its variation;
     ``minutiae_count``; ``minutiae_com200`` minutiae within 200 x 200 px around their
-    centre of mass; ``minutiae_quality`` share of minutiae in clear blocks.
+    centre of mass; ``minutiae_quality`` share of minutiae in clear blocks (the minutiae
+    measures count at half resolution, ``minutiae.quality_minutiae``).
     """
     mu = float(pixels.mean()) if pixels.size else 255.0
     if min(pixels.shape[:2]) < 2 * BLOCK:
@@ -208,11 +241,9 @@ def analyse(pixels: NDArray[np.uint8]) -> Analysis:
         "roi_area": float(view.pixel_mask.sum()),
     }
     if view.signatures.shape[0] < 2:
-        none = np.zeros(0, np.float32)
-        empty = Minutiae(none, none, none, np.zeros(0, np.int16), none, none)
         measures.update(dict.fromkeys(_BLOCK_MEASURES, 0.0))
         measures["roi_mean"] = measures["mu"]
-        return Analysis(view, measures, empty, np.zeros_like(view.image), 9.0)
+        return Analysis(view, measures, 9.0, has_ridges=False)
     signatures = _fill_nan(view.signatures)
     fda, periods = frequency_domain(signatures)
     trend = _trend(signatures)
@@ -220,9 +251,8 @@ def analyse(pixels: NDArray[np.uint8]) -> Analysis:
     rvu = ridge_valley_uniformity(signatures, trend)
     ocl = view.coherence[fg]
     period = float(np.median(periods))
-    orientation = pixel_orientation(view)
-    enhanced = enhance(view, period, orientation)
-    minutiae, _ = extract(view, enhanced, orientation)
+    analysis = Analysis(view, measures, period)
+    minutiae = quality_minutiae(view, period, analysis.orientation)
     block_std = view.block_pixels.std(axis=1)
     measures.update(
         roi_mean=float(view.image[view.pixel_mask].mean()),
@@ -244,7 +274,7 @@ def analyse(pixels: NDArray[np.uint8]) -> Analysis:
         period_spread=float(np.std(periods) / period),
         **_minutiae_measures(minutiae),
     )
-    return Analysis(view, measures, minutiae, enhanced, period)
+    return analysis
 
 
 _BLOCK_MEASURES = (
