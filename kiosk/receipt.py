@@ -14,19 +14,13 @@ from babel import Locale
 from babel.dates import format_date
 
 from drivers.interfaces import Receipt
-from kiosk.handoff.references import is_valid_reference
+from kiosk.handoff.references import grouped, is_valid_reference
 from kiosk.i18n import FALLBACK, LANGUAGES, translate
 
 #: The receipt's texts (area ``receipt``), in the order they are printed after the date.
 NEXT_KEYS = ("receipt.next", "receipt.keep")
 
 __all__ = ["NEXT_KEYS", "Receipt", "build_receipt", "grouped"]
-
-
-def grouped(reference: str) -> str:
-    """The reference in groups for reading aloud, as the done screen shows it:
-    ``PB-814S-0DS3-6`` -> ``PB · 814S · 0DS3 · 6``."""
-    return " · ".join(part for part in reference.split("-") if part)
 
 
 def build_receipt(reference: str, language: str, day: dt.date) -> Receipt:

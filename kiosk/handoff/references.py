@@ -44,3 +44,9 @@ def is_valid_reference(reference: str) -> bool:
     if len(symbols) != 8 or any(symbol not in ALPHABET for symbol in symbols):
         return False
     return check_symbol(symbols) == parts[3]
+
+
+def grouped(reference: str) -> str:
+    """The reference in groups for reading aloud (the done screen, the receipt, the voice):
+    ``PB-814S-0DS3-6`` -> ``PB · 814S · 0DS3 · 6``."""
+    return " · ".join(part for part in reference.split("-") if part)

@@ -62,9 +62,9 @@ def test_happy_scenario_completes_with_a_reference() -> None:
     assert summary["outcome"] == "completed"
     assert str(summary["reference"]).startswith("PB-")
     screens = [step["screen"] for step in summary["steps"]]  # type: ignore[index]
-    assert screens[:9] == ["welcome", "identify", "photo", "photo_review", "fingerprints",
-                           "signature", "summary", "handoff", "done"]
-    assert summary["taps"] == 5
+    assert screens[:10] == ["welcome", "identify", "photo", "photo_review", "fingerprints",
+                            "signature", "summary", "consent", "handoff", "done"]
+    assert summary["taps"] == 6
 
 
 def test_happy_scenario_on_a_500ppi_usb_scanner() -> None:
@@ -97,7 +97,7 @@ def test_fault_scenarios_recover_and_complete(scenario: str, fault: str) -> None
 def test_missing_finger_is_skipped_by_staff_and_completes() -> None:
     code, summary = simulate("missing-finger")
     assert code == 0, summary
-    assert summary["taps"] == 9  # with the librarian's sign-in
+    assert summary["taps"] == 10  # with the librarian's sign-in
 
 
 def test_unknown_scenario_is_a_clear_error() -> None:
@@ -123,5 +123,6 @@ def test_devices_check_reports_every_simulated_device() -> None:
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     devices = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [d["device"] for d in devices] == ["scanner", "fingerprint", "camera", "signature"]
+    assert [d["device"] for d in devices] == ["scanner", "fingerprint", "camera", "signature",
+                                            "printer"]
     assert all(d["ok"] for d in devices)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 
+from kiosk.handoff.references import grouped
 from kiosk.i18n import LANGUAGES
 from kiosk.service import messages as news
 from kiosk.ui.screens.base import KioskScreen, actions
@@ -162,11 +163,6 @@ class DeviceErrorScreen(KioskScreen):
                      classes="lead")
         yield actions(Button(self.t("ui.device_error.retry"), id="retry", variant="primary"),
                       Button(self.t("ui.device_error.staff"), id="staff", variant="default"))
-
-
-def grouped(reference: str) -> str:
-    """The reference in groups for reading aloud: ``PB-814S-0DS3-6`` -> ``PB · 814S · 0DS3 · 6``."""
-    return " · ".join(part for part in reference.split("-") if part)
 
 
 class DoneScreen(KioskScreen):

@@ -153,7 +153,7 @@ def test_faults_by_spec_in_time_order_and_one_line_errors(
     simulation.clear("camera:freeze")
     assert simulation.world.active_faults() == []
     assert simulation.faults_met() == ["camera:freeze", "signature:unplug", "scanner:unplug"]
-    for spec, message in (("printer:unplug", "no simulated device 'printer'"),
+    for spec, message in (("toaster:unplug", "no simulated device 'toaster'"),
                           ("camera:explode", "unsupported fault 'explode' by camera"),
                           ("unplug", "a fault is named device:fault")):
         with pytest.raises(ValueError, match=message) as error:
