@@ -8,8 +8,9 @@ Sections (each prints frames per second and time per frame):
   fed 30 frames a second: frames that reached the screen per second (the encoder thread drops
   frames it cannot keep up with). Textual's test driver discards the output, so the terminal's
   own decoding is not in this number; ``--in-terminal`` measures that.
-* ``analysis``: photo analysis frames per second alone, and with every analysed frame posted
-  to the app and shown by the preview (the kiosk's own path), per protocol.
+* ``analysis``: photo analysis frames per second (of 30 a second from the "camera") alone, and
+  with every analysed frame posted to the app and shown by the preview (the kiosk's own
+  path), per protocol.
 * ``halfblock``: the old measurement of the half-block widget (80x30 cells).
 
 ``--in-terminal SECONDS`` runs the preview full screen in the terminal it is started in (the
@@ -55,6 +56,8 @@ from simulator.camera.persona import load_persona  # noqa: E402
 from simulator.camera.scene import Scene  # noqa: E402
 
 SECONDS = 3.0
+#: The kiosk camera's frame rate (devices.camera.fps): the analysis never has more to do.
+CAMERA_FPS = 30.0
 SIZES = ((320, 240), (640, 480))
 OVERLAY = PreviewOverlay(face_box=(250, 150, 140, 180), guide=True)
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,10 +160,13 @@ async def bench_widget(clips: list[NDArray[np.uint8]]) -> None:
 
 
 def analysis_fps(clips: list[NDArray[np.uint8]], seconds: float,
-                 publish: Callable[[NDArray[np.uint8]], object] | None = None) -> float:
+                 publish: Callable[[NDArray[np.uint8]], object] | None = None,
+                 camera_fps: float = CAMERA_FPS) -> float:
     """Photo analysis frames per second (the service's PhotoStep on moving frames).
 
-    ``publish`` gets every analysed frame, as the photo runner publishes its PreviewFrame.
+    Frames come at ``camera_fps`` as from the camera (the runner analyses the latest frame
+    and skips those it missed); ``publish`` gets every analysed frame, as the photo runner
+    publishes its PreviewFrame.
     """
     from drivers.interfaces import Frame
     from kiosk.photo.settings import PhotoSettings
@@ -170,10 +176,15 @@ def analysis_fps(clips: list[NDArray[np.uint8]], seconds: float,
     try:
         step.feed(Frame(clips[0], 0.0, 0))
         started, n = time.perf_counter(), 0
-        while time.perf_counter() - started < seconds:
-            n += 1
-            frame = clips[n % len(clips)]
-            step.feed(Frame(frame, n / 30, n))
+        last = -1
+        while (elapsed := time.perf_counter() - started) < seconds:
+            index = int(elapsed * camera_fps)  # the camera's latest frame
+            if index == last:  # as the runner does: wait for a new frame
+                time.sleep((index + 1) / camera_fps - elapsed)
+                continue
+            last, n = index, n + 1
+            frame = clips[index % len(clips)]
+            step.feed(Frame(frame, index / camera_fps, index))
             if publish is not None:
                 publish(frame)
         return n / (time.perf_counter() - started)

@@ -230,9 +230,9 @@ class Picture(Widget):
         self._overlay = overlay or PreviewOverlay()
         self._strips = []
         self.frames_shown += 1
-        if self.protocol == "halfblock":
-            self.refresh()
-        else:
+        if self.protocol == "halfblock" or self._drawn is None:
+            self.refresh()  # (half blocks until the first real-pixel frame is encoded)
+        if self.protocol != "halfblock":
             self._submit()
 
     def follow(self, camera: object, fps: float = 20.0) -> None:
