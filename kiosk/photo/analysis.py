@@ -281,14 +281,14 @@ def _fill_geometry(out: FrameAnalysis, pts: Coords, bgr: Pixels, head_ratio: flo
                    pitch_offset: float) -> None:
     out.points = pts
     out.right_eye, out.left_eye = geo.eye_centres(pts)
-    out.inter_eye = float(np.linalg.norm(out.left_eye - out.right_eye))
+    out.inter_eye = geo.distance(out.left_eye, out.right_eye)
     out.pose = geo.head_pose(pts, pitch_offset)
     out.chin = pts[geo.CHIN, :2].copy()
     out.eye_openness = (geo.eye_openness(pts, geo.RIGHT_EAR), geo.eye_openness(pts, geo.LEFT_EAR))
     out.mouth_gap = geo.mouth_gap(pts)
     out.smile_lift = geo.smile_lift(pts, out.inter_eye, out.pose.roll)
     corners = pts[list(geo.MOUTH_CORNERS), :2]
-    out.mouth_width = float(np.linalg.norm(corners[1] - corners[0]) / (out.inter_eye + 1e-9))
+    out.mouth_width = geo.distance(corners[0], corners[1]) / (out.inter_eye + 1e-9)
     out.gaze_offset = geo.gaze_offset(pts)
     out.expression = geo.expression_features(pts, out.pose.roll, sum(out.eye_openness) / 2.0)
     eye_mid = (out.right_eye + out.left_eye) / 2.0
@@ -359,7 +359,7 @@ def _crown(out: FrameAnalysis, eye_mid: Coords) -> tuple[Coords, bool, float]:
     """
     assert out.chin is not None
     down = out.chin - eye_mid
-    chin_eye = float(np.linalg.norm(down)) + 1e-9
+    chin_eye = geo.distance(eye_mid, out.chin) + 1e-9
     up = -down / chin_eye
     guess = eye_mid + up * chin_eye * geo.CROWN_FACTOR
     if out.mask is None:

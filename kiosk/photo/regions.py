@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -76,6 +77,19 @@ def median_u8(values: Pixels) -> float:
     return float(np.searchsorted(cum, cum[-1] / 2.0))
 
 
+def percentile_u8(values: Pixels, q: float) -> float:
+    """``np.percentile(values, q)`` (linear interpolation, the same value) for uint8 values,
+    by histogram: ``np.percentile`` costs about 0.3 ms on a cold cache in the live loop."""
+    if values.size == 0:
+        return float("nan")
+    cum = np.bincount(values.ravel(), minlength=256).cumsum()
+    position = q / 100.0 * (values.size - 1)
+    low = math.floor(position)
+    # The k-th smallest value (from 0) is the first level whose cumulative count exceeds k.
+    v_low, v_high = np.searchsorted(cum, [low, min(low + 1, values.size - 1)], side="right")
+    return float(v_low + (position - low) * (float(v_high) - float(v_low)))
+
+
 def _poly(points: geo.Coords, idx: list[int]) -> NDArray[np.int32]:
     poly: NDArray[np.int32] = np.round(points[idx]).astype(np.int32)
     return poly
@@ -125,7 +139,7 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
                                   & ((yy > brow_y) & (yy < eye_y + 6 * U)), shape)
 
     def iris(centre: int, edge: int) -> Mask:
-        r = max(2.0, float(np.linalg.norm(p[centre] - p[edge])))
+        r = max(2.0, geo.distance(p[centre], p[edge]))
         m = np.zeros(shape, np.uint8)
         cv2.circle(m, (round(p[centre, 0]), round(p[centre, 1])), round(r), (1,), -1)
         return m.view(np.bool_)

@@ -22,7 +22,7 @@ _BOX_TO_HEAD = 0.6
 def _cut_off(a: FrameAnalysis) -> float:
     """How far the head reaches outside the frame, as a fraction of the head height."""
     assert a.points is not None and a.crown is not None and a.chin is not None
-    head = float(np.linalg.norm(a.chin - a.crown)) + 1e-9
+    head = geo.distance(a.chin, a.crown) + 1e-9
     pts = np.vstack([a.points[geo.FACE_OVAL, :2], a.crown[None, :]])
     over = np.concatenate([-pts[:, 0], pts[:, 0] - a.width, -pts[:, 1], pts[:, 1] - a.height])
     return max(0.0, float(over.max())) / head
@@ -60,7 +60,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
         return [unknown("HeadSize", "no face mesh")]
     assert a.chin is not None and a.crown is not None
     assert a.right_eye is not None and a.left_eye is not None  # has_face: all set together
-    head = float(np.linalg.norm(a.chin - a.crown))
+    head = geo.distance(a.chin, a.crown)
     head_ratio = head / a.height
     cut = _cut_off(a)
     boxes = box_outside(a, s)
