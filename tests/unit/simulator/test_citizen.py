@@ -91,8 +91,10 @@ def test_the_citizen_lays_the_passport_signs_and_leaves(monkeypatch: pytest.Monk
     h = Harness(monkeypatch)
     h.citizen.on_message(state(State.IDENTIFY))
     assert h.devices.log == []  # nothing on the kiosk's thread
-    assert [delay for delay, _ in h.pending] == [h.citizen.scenario.act_delay_s]
+    # The passport after the citizen's delay; the first finger of each hand is drawn at once.
+    assert [delay for delay, _ in h.pending] == [h.citizen.scenario.act_delay_s, 0.0, 0.0]
     assert h.run() == ["present 2 lines"]
+    assert [p[1:] for p in h.prints] == [(7, "good", 1), (2, "good", 1)]
     h.citizen.on_message(state(State.PHOTO, State.IDENTIFY))
     assert h.run() == []
     h.citizen.on_message(state(State.SIGNATURE, State.FINGERPRINTS))
@@ -110,15 +112,66 @@ def test_a_finger_is_pressed_once_per_request_until_lifted(
     h.citizen.on_message(place(7, 1))  # the same request again (the screen was redrawn)
     assert h.prints == []  # the print is made on the timer thread, not the kiosk's
     assert h.run() == ["place 7"]
-    assert h.prints == [(h.citizen.scenario.fingers.seed, 7, "good", 1)]
+    # Pressed, and the next attempt drawn ahead.
+    assert h.prints == [(h.citizen.scenario.fingers.seed, 7, "good", 1),
+                        (h.citizen.scenario.fingers.seed, 7, "good", 2)]
     h.citizen.on_message(lift())
     assert h.run() == ["lift"]
     h.citizen.on_message(place(7, 1))  # asked again after a lift: pressed again
-    h.citizen.on_message(place(7, 2))  # the next attempt
+    h.citizen.on_message(place(7, 2))  # the next attempt (its print was drawn ahead)
     h.citizen.on_message(place(2, 1))  # another finger
     h.citizen.on_message(place(2, 1))
     assert h.run() == ["place 7", "place 7", "place 2"]
-    assert [p[1:] for p in h.prints[1:]] == [(7, "good", 1), (7, "good", 2), (2, "good", 1)]
+    assert [p[1:] for p in h.prints[2:]] == [(7, "good", 1), (7, "good", 3), (2, "good", 1),
+                                             (2, "good", 2)]
+
+
+def test_prints_drawn_ahead_are_the_prints_pressed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole default sequence (two fingers, three attempts): every print is drawn once,
+    before its press, and each press lays exactly the print it would have drawn itself."""
+    h = Harness(monkeypatch)
+    pressed: list[NDArray[np.uint8]] = []
+    monkeypatch.setattr(h.devices, "place", pressed.append)
+    drawn = {}
+
+    def finger(seed: int, position: int, condition: str, attempt: int) -> NDArray[np.uint8]:
+        h.prints.append((seed, position, condition, attempt))
+        image = np.full((4, 4), position * 10 + attempt, np.uint8)
+        drawn[(position, attempt)] = image
+        return image
+
+    monkeypatch.setattr(citizen_module, "persona_finger", finger)
+    h.citizen.on_message(state(State.IDENTIFY))
+    h.run()
+    asked = [(7, 1), (7, 2), (7, 3), (2, 1), (2, 2), (2, 3)]
+    for position, attempt in asked:
+        h.citizen.on_message(place(position, attempt))
+        h.run()
+        h.citizen.on_message(lift())
+        h.run()
+    assert sorted(p[1::2] for p in h.prints) == sorted(asked)  # each drawn once
+    assert [int(image[0, 0]) for image in pressed] == [p * 10 + a for p, a in asked]
+    assert all(image is drawn[key] for image, key in zip(pressed, asked, strict=True))
+
+
+def test_a_print_drawn_ahead_that_failed_is_drawn_at_the_press(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    h = Harness(monkeypatch)
+    calls: list[int] = []
+
+    def flaky(seed: int, position: int, condition: str, attempt: int) -> NDArray[np.uint8]:
+        calls.append(position)
+        if len(calls) == 1:
+            raise MemoryError("no room for a print")
+        return np.full((4, 4), position, np.uint8)
+
+    monkeypatch.setattr(citizen_module, "persona_finger", flaky)
+    h.citizen.on_message(state(State.IDENTIFY))
+    h.run()  # drawing 7 fails, 2 is drawn
+    h.citizen.on_message(place(7, 1))
+    assert h.run() == ["present 2 lines", "place 7"][1:]
+    assert calls == [7, 2, 7, 7]  # 7 again at the press; 7's second attempt drawn ahead
 
 
 def test_a_session_end_forgets_the_press(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,7 +190,10 @@ def test_fingers_keep_their_condition_and_a_missing_one_is_never_pressed(
     h.citizen.on_message(place(7, 1))
     h.citizen.on_message(place(2, 1))
     assert h.run() == ["place 2"]
-    assert h.prints == [(5, 2, "dry", 1)]
+    assert h.prints == [(5, 2, "dry", 1), (5, 2, "dry", 2)]  # and its next touch drawn ahead
+    h.citizen.on_message(state(State.IDENTIFY))  # a new session: the missing finger is not drawn
+    h.run()
+    assert h.prints[2:] == [(5, 2, "dry", 1)]
 
 
 def test_other_messages_and_other_states_are_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
