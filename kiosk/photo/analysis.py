@@ -181,7 +181,11 @@ class FaceAnalyzer:
     def prepare(bgr: Pixels) -> tuple[Pixels, Pixels, Pixels]:
         """Model inputs: the RGB frame, the 256-px BGR frame and its RGB copy."""
         rgb = _u8(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-        return rgb, *_small(bgr)
+        # Downscaled from the RGB frame just written, which is still in the cache (about
+        # 0.2 ms less than from the BGR one); the resize treats channels alike, so the small
+        # frames are the same pixels either way.
+        small_rgb, small = _small(rgb)
+        return rgb, small, small_rgb
 
     def infer(self, rgb: Pixels, small_rgb: Pixels) -> tuple[Any, Any, Any]:
         """The three models alone on prepared inputs: the inference floor of the bench."""
@@ -232,14 +236,15 @@ def _u8(image: cv2.typing.MatLike) -> Pixels:
     return np.asarray(image, dtype=np.uint8)
 
 
-def _small(bgr: Pixels) -> tuple[Pixels, Pixels]:
-    """The frame at ``SMALL_WIDTH`` (BGR and RGB), for the segmentation and the background.
+def _small(image: Pixels) -> tuple[Pixels, Pixels]:
+    """The frame at ``SMALL_WIDTH``, in its own channel order and swapped (BGR and RGB, or RGB
+    and BGR), for the segmentation and the background.
 
     Halving with linear interpolation averages 2x2 blocks (no aliasing) and is ten times
     cheaper than one ``INTER_AREA`` step of 5x on a 1280x720 frame.
     """
-    h, w = bgr.shape[:2]
-    img = bgr
+    h, w = image.shape[:2]
+    img = image
     while img.shape[1] >= 2 * SMALL_WIDTH:
         img = _u8(cv2.resize(img, (img.shape[1] // 2, img.shape[0] // 2),
                              interpolation=cv2.INTER_LINEAR))
