@@ -31,6 +31,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -408,7 +409,9 @@ def under_cage(terminal: str, seconds: float, shot: Path | None, setting: str,
     errors = ""
     session_log = out.with_suffix(".session")
     with open(session_log, "wb") as log:
-        session = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # Its own process group: on failure the whole session (runuser, cage, terminal) goes.
+        session = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
     bench: subprocess.Popen[str] | None = None
     try:
         link, _ = listener.accept()
@@ -438,7 +441,8 @@ def under_cage(terminal: str, seconds: float, shot: Path | None, setting: str,
         session.wait(timeout=30)
     except (OSError, subprocess.TimeoutExpired) as error:
         errors = f"{error}"
-        session.kill()
+        os.killpg(session.pid, signal.SIGKILL)
+        session.wait()
         if bench is not None:
             bench.kill()
     finally:
