@@ -69,9 +69,10 @@ def evaluate_quality(data_dir: Path, settings: FingerprintSettings) -> None:
     ms, cpu_ms = 1000 * np.array(times), 1000 * np.array(cpu)
     load = os.getloadavg()[0]
     print(f"runtime per image (assess_quality, {len(ms)} images): median {np.median(ms):.1f} ms "
-          f"wall, {np.median(cpu_ms):.1f} ms CPU; 90th pct {np.percentile(ms, 90):.0f} ms, "
-          f"max {ms.max():.0f} ms (load average {load:.1f} on {os.cpu_count()} cores; target "
-          f"<= 23 ms = 0.5 x NFIQ 2's 46 ms)")  # fmt: skip
+          f"wall, {np.median(cpu_ms):.1f} ms CPU; 90th pct {np.percentile(ms, 90):.0f} ms wall, "
+          f"{np.percentile(cpu_ms, 90):.1f} ms CPU; max {ms.max():.0f} ms wall (load average "
+          f"{load:.1f} on {os.cpu_count()} cores: wall time includes waiting for a core; "
+          f"target <= 23 ms = 0.5 x NFIQ 2's 46 ms)")  # fmt: skip
     print(f"Large disagreements (|ours - NFIQ 2| >= {LARGE_DISAGREEMENT}):")
     for name, a, b in zip(names, ours, theirs, strict=True):
         if abs(a - b) >= LARGE_DISAGREEMENT:
