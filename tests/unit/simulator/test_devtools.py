@@ -51,8 +51,8 @@ def test_menus_are_plain_data(controls: DeveloperControls) -> None:
     assert controls.finger_conditions[0] == AS_SCENARIO and "dry" in controls.finger_conditions
     assert controls.traffic_devices == {"scanner": "scanner", "fingerprint": "fp"}
     assert "frames sent" in controls.camera_status()
-    with pytest.raises(ValueError, match="no simulated device 'printer'"):
-        controls.faults("printer")
+    with pytest.raises(ValueError, match="no simulated device 'toaster'"):
+        controls.faults("toaster")
 
 
 def test_toggle_inject_clear_and_faults_met(controls: DeveloperControls) -> None:
