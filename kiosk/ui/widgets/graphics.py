@@ -1,7 +1,8 @@
 """Terminal graphics: which protocol this terminal speaks, and pictures encoded for it.
 
-Pure functions, no Textual: the :class:`~kiosk.ui.widgets.picture.Picture` widget calls them
-from its encoder thread. Three ways to draw a picture:
+No Textual here: the :class:`~kiosk.ui.widgets.picture.Picture` widget calls these from its
+own thread, and the encoding itself runs in a low-priority child process
+(:class:`EncoderProcess`, this module run with ``-m``). Three ways to draw a picture:
 
 * ``kitty`` — the kitty graphics protocol (kitty, and terminals that copy it): raw RGB,
   zlib-compressed, base64 in 4096-byte chunks, placed at the cursor and scaled by the terminal
