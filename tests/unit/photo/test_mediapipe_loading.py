@@ -29,3 +29,21 @@ def test_four_threads_loading_mediapipe_at_once_all_get_it() -> None:
     done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
                           timeout=300, check=False)
     assert done.stdout.strip().splitlines()[-1] == "4 []", done.stdout + done.stderr
+
+
+PYPLOT_SCRIPT = """
+import sys
+from kiosk.photo.mediapipe_solutions import solutions
+mp = solutions()
+print(sorted(name for name in sys.modules if name.split('.')[0] == 'matplotlib'))
+figure = mp.drawing_utils.plt.figure  # mediapipe's own pyplot, loaded on first use
+import matplotlib.pyplot as plt
+print(figure is plt.figure, type(plt).__name__, plt.__file__.endswith('pyplot.py'))
+"""
+
+
+def test_mediapipe_loads_without_matplotlib_and_pyplot_still_works_when_used() -> None:
+    done = subprocess.run([sys.executable, "-c", PYPLOT_SCRIPT], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.stdout.strip().splitlines()[-2:] == ["[]", "True module True"], (
+        done.stdout + done.stderr)
