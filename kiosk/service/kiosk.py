@@ -91,6 +91,17 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 
 
+def _warm_face_models() -> None:
+    """Import the photo step's face models (mediapipe: seconds of imports) before a citizen
+    reaches the photo, so the step waits only for the camera, not for Python modules."""
+    try:
+        from kiosk.photo.mediapipe_solutions import solutions
+
+        solutions()
+    except Exception:  # noqa: BLE001 - the photo step loads them again and reports a failure
+        log.warning("the face models could not be loaded ahead of the photo", exc_info=True)
+
+
 class KioskService:
     """One kiosk: configuration, devices, the session, and one runner per device state."""
 
@@ -124,6 +135,8 @@ class KioskService:
         self._fingers: FingerStep | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        #: Loads the face models' library while the kiosk waits for a citizen.
+        self._warm_up: threading.Thread | None = None
         self._closed = False
         #: Staff sign-in at the kiosk: the accounts (opened on first use), who is signed in
         #: and when they last tapped a staff control (monotonic).
@@ -176,6 +189,10 @@ class KioskService:
                 runner.join(timeout=5)
         for _name, device in self.devices.items():
             device.close()
+        if self._warm_up is not None:
+            # An import cannot be interrupted, and native code still loading as the
+            # interpreter shuts down aborts the process: let it end.
+            self._warm_up.join(timeout=60)
         for closer in reversed(self._closers):
             try:
                 closer()
@@ -344,6 +361,9 @@ class KioskService:
 
         if open_devices:
             self._open_devices()
+            self._warm_up = threading.Thread(target=_warm_face_models, name="face-models-warm-up",
+                                             daemon=True)
+            self._warm_up.start()
         if self.store is None and self.store_problem is not None:
             # No application could be kept: citizens must not spend ten minutes for nothing.
             self._handle(ev.TakeOutOfService(actor=SYSTEM, reason=f"storage_{self.store_problem}"))
