@@ -12,7 +12,9 @@ on the first frame that shows the citizen (or in the background: :meth:`Scene.pr
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib.util
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -21,6 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from numpy.typing import NDArray
+from PIL import Image
 
 from simulator.camera.expression import neutral_expression
 from simulator.camera.persona import Pose
@@ -82,13 +85,12 @@ def load_portrait(path: str | None = None, neutral: bool = True) -> Portrait:
     :mod:`simulator.camera.expression`): the astronaut smiles, a citizen at the kiosk would not.
     """
     if path is None:
-        from skimage import data
-
-        bgr = np.ascontiguousarray(data.astronaut()[:, :, ::-1])
+        bgr = astronaut()
     else:
-        bgr = cv2.imread(str(Path(path)), cv2.IMREAD_COLOR)
-        if bgr is None:
+        read = cv2.imread(str(Path(path)), cv2.IMREAD_COLOR)
+        if read is None:
             raise FileNotFoundError(f"cannot read portrait {path}")
+        bgr = _u8(read)
     if neutral:
         bgr = neutral_expression(bgr)
     rgb = np.ascontiguousarray(bgr[:, :, ::-1])
@@ -103,6 +105,19 @@ def load_portrait(path: str | None = None, neutral: bool = True) -> Portrait:
     return Portrait(_u8(cv2.copyMakeBorder(person, 0, pad, 0, 0, cv2.BORDER_REPLICATE)),
                     _u8(cv2.copyMakeBorder(photo, 0, pad, 0, 0, cv2.BORDER_REPLICATE)),
                     face_centre, eye_distance, roll)
+
+
+def astronaut() -> Frame:
+    """``skimage.data.astronaut()`` as BGR, read straight from its file: the same pixels
+    without ``skimage.data``'s image-reader imports (most of a second on a busy machine)."""
+    spec = importlib.util.find_spec("skimage")
+    if spec is not None and spec.origin is not None:
+        with contextlib.suppress(OSError):
+            with Image.open(Path(spec.origin).parent / "data" / "astronaut.png") as image:
+                return np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
+    from skimage import data
+
+    return np.ascontiguousarray(data.astronaut()[:, :, ::-1])
 
 
 def _find_face(rgb: Frame) -> tuple[tuple[float, float], float, float]:
