@@ -39,7 +39,7 @@ def solutions() -> ModuleType:
         stand_ins: dict[str, ModuleType] = {}
         if "mediapipe" not in sys.modules and not any(name in sys.modules for name in _UNUSED):
             stand_ins = {name: _OnFirstUse(name) for name in _UNUSED}
-            setattr(stand_ins["matplotlib"], "pyplot", stand_ins["matplotlib.pyplot"])
+            vars(stand_ins["matplotlib"])["pyplot"] = stand_ins["matplotlib.pyplot"]
             sys.modules.update(stand_ins)
         try:
             import mediapipe

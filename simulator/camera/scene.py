@@ -112,9 +112,9 @@ def astronaut() -> Frame:
     without ``skimage.data``'s image-reader imports (most of a second on a busy machine)."""
     spec = importlib.util.find_spec("skimage")
     if spec is not None and spec.origin is not None:
-        with contextlib.suppress(OSError):
-            with Image.open(Path(spec.origin).parent / "data" / "astronaut.png") as image:
-                return np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
+        path = Path(spec.origin).parent / "data" / "astronaut.png"
+        with contextlib.suppress(OSError), Image.open(path) as image:
+            return np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
     from skimage import data
 
     return np.ascontiguousarray(data.astronaut()[:, :, ::-1])
