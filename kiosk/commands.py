@@ -106,6 +106,11 @@ def _run(args: argparse.Namespace) -> int:
 
             threading.Thread(target=lambda: asyncio.run(play(kiosk, scenario)),
                              name="scenario", daemon=True).start()
+        if config.display.graphics == "auto" and sys.stdin.isatty() and sys.stdout.isatty():
+            # Ask the terminal once, before Textual owns it, whether it draws real pixels.
+            from kiosk.ui.widgets.graphics import probe_once
+
+            probe_once()
         KioskApp(kiosk.service).run()
     finally:
         kiosk.close()
