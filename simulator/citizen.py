@@ -8,7 +8,7 @@ bus callback and returns at once. The citizen knows the devices they touch, not 
 
 A synthetic print takes a quarter of a second to draw (more on a busy machine), time a person
 does not need to put a finger down. So the citizen draws prints ahead, on a timer thread: the
-first finger of each hand (the kiosk's usual order) when the session starts, the next attempt of
+first finger of each hand (the kiosk's usual order) once the photo is taken, the next attempt of
 a finger when one is pressed, and the other hand's first finger after a finger's last attempt.
 A press finds its print ready, or draws it then, as before; the reader's pace is untouched.
 """
@@ -136,6 +136,8 @@ class SimulatedCitizen:
         if state is State.IDENTIFY:
             lines = self.scenario.passport.mrz(self.today())
             self._later(lambda: self.scanner.present(lines))
+        elif state in (State.PHOTO_REVIEW, State.FINGERPRINTS):
+            # Not sooner: drawing competes for the CPU with the photo step and its camera.
             for position in FIRST_FINGERS:
                 self._draw_ahead(position, 1)
         elif state is State.SIGNATURE:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import cv2
@@ -76,6 +77,9 @@ def _render(field: NDArray[np.float32], mask: NDArray[np.bool_]) -> NDArray[np.u
     return np.asarray(np.clip(out, 0, 255), dtype=np.uint8)
 
 
+_MASTER_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=64)
 def _master_cached(seed: int, finger_position: int) -> NDArray[np.uint8]:
     # One generator per (seed, finger) so every finger of a persona is a different finger,
@@ -100,4 +104,7 @@ def master_print(seed: int, finger_position: int) -> NDArray[np.uint8]:
     Returns:
         A read-only array, dark ridges on a white background, the core near the centre.
     """
-    return _master_cached(int(seed), int(finger_position))
+    # One at a time: two threads asking for the same finger at once (the background
+    # preparation and the citizen drawing ahead) would each grow it, at seconds of CPU each.
+    with _MASTER_LOCK:
+        return _master_cached(int(seed), int(finger_position))

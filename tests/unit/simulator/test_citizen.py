@@ -91,12 +91,15 @@ def test_the_citizen_lays_the_passport_signs_and_leaves(monkeypatch: pytest.Monk
     h = Harness(monkeypatch)
     h.citizen.on_message(state(State.IDENTIFY))
     assert h.devices.log == []  # nothing on the kiosk's thread
-    # The passport after the citizen's delay; the first finger of each hand is drawn at once.
-    assert [delay for delay, _ in h.pending] == [h.citizen.scenario.act_delay_s, 0.0, 0.0]
+    assert [delay for delay, _ in h.pending] == [h.citizen.scenario.act_delay_s]
     assert h.run() == ["present 2 lines"]
-    assert [p[1:] for p in h.prints] == [(7, "good", 1), (2, "good", 1)]
     h.citizen.on_message(state(State.PHOTO, State.IDENTIFY))
     assert h.run() == []
+    # Once the photo is taken the first finger of each hand is drawn, at once, ahead.
+    h.citizen.on_message(state(State.PHOTO_REVIEW, State.PHOTO))
+    assert [delay for delay, _ in h.pending] == [0.0, 0.0]
+    assert h.run() == []
+    assert [p[1:] for p in h.prints] == [(7, "good", 1), (2, "good", 1)]
     h.citizen.on_message(state(State.SIGNATURE, State.FINGERPRINTS))
     assert h.run() == [f"sign {h.citizen.scenario.signature_seed}"]
     for leaving in (State.DONE, State.ABORTED, State.OUT_OF_SERVICE, State.WELCOME):
@@ -141,7 +144,7 @@ def test_prints_drawn_ahead_are_the_prints_pressed(monkeypatch: pytest.MonkeyPat
         return image
 
     monkeypatch.setattr(citizen_module, "persona_finger", finger)
-    h.citizen.on_message(state(State.IDENTIFY))
+    h.citizen.on_message(state(State.PHOTO_REVIEW, State.PHOTO))
     h.run()
     asked = [(7, 1), (7, 2), (7, 3), (2, 1), (2, 2), (2, 3)]
     for position, attempt in asked:
@@ -167,10 +170,10 @@ def test_a_print_drawn_ahead_that_failed_is_drawn_at_the_press(
         return np.full((4, 4), position, np.uint8)
 
     monkeypatch.setattr(citizen_module, "persona_finger", flaky)
-    h.citizen.on_message(state(State.IDENTIFY))
+    h.citizen.on_message(state(State.FINGERPRINTS, State.PHOTO_REVIEW))
     h.run()  # drawing 7 fails, 2 is drawn
     h.citizen.on_message(place(7, 1))
-    assert h.run() == ["present 2 lines", "place 7"][1:]
+    assert h.run() == ["place 7"]
     assert calls == [7, 2, 7, 7]  # 7 again at the press; 7's second attempt drawn ahead
 
 
@@ -191,7 +194,9 @@ def test_fingers_keep_their_condition_and_a_missing_one_is_never_pressed(
     h.citizen.on_message(place(2, 1))
     assert h.run() == ["place 2"]
     assert h.prints == [(5, 2, "dry", 1), (5, 2, "dry", 2)]  # and its next touch drawn ahead
-    h.citizen.on_message(state(State.IDENTIFY))  # a new session: the missing finger is not drawn
+    h.citizen.on_message(state(State.WELCOME, State.DONE))
+    h.run()
+    h.citizen.on_message(state(State.PHOTO_REVIEW, State.PHOTO))  # the missing one is not drawn
     h.run()
     assert h.prints[2:] == [(5, 2, "dry", 1)]
 
