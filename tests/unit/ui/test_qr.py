@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from rich.color import Color
 from textual.app import App, ComposeResult
 
-from kiosk.handoff.references import ALPHABET, check_symbol, new_reference
-from kiosk.ui.screens.simple import grouped
+from kiosk.handoff.references import ALPHABET, check_symbol, grouped, new_reference
 from kiosk.ui.widgets.qr import HALF_BLOCK, QUIET_ZONE, QRCode, half_block_rows, modules
 
 #: Screen pixels per module when the drawn code is turned into an image.
