@@ -192,10 +192,18 @@ def objective(items: list[Item], got: list[tuple[bool, frozenset[str]]]) -> floa
     per = []
     for c in codes:
         pos = [g for it, g in zip(items, got, strict=True) if c in it.truth]
-        neg = [g for it, g in zip(items, got, strict=True) if c not in it.truth]
+        neg = [g for it, g in zip(items, got, strict=True)
+               if c not in it.truth and (it.ok or not ALARMS_ON_COMPLIANT_ONLY)]
         per.append(sum(c in g[1] for g in pos) / len(pos)
                    - sum(c in g[1] for g in neg) / max(1, len(neg)))
     return score + (sum(per) / len(per) if per else 0.0)
+
+
+#: Whether a code raised without its label counts as a false alarm only on compliant photos
+#: (``--false-alarms compliant``): a photo's labels name only its clearly visible defects, so
+#: on a noncompliant photo an extra code is often a real, unlabelled defect, and it never
+#: changes the verdict.
+ALARMS_ON_COMPLIANT_ONLY = False
 
 
 #: Whether :func:`objective` averages over sources (``--objective sources``).
@@ -224,7 +232,8 @@ def _objective_by_source(items: list[Item], got: list[tuple[bool, frozenset[str]
     for c in codes:
         recall = [_mean([float(c in g[1]) for it, g in pairs if c in it.truth])
                   for pairs in by_kind.values() if any(c in it.truth for it, _ in pairs)]
-        neg = [g for it, g in zip(items, got, strict=True) if c not in it.truth]
+        neg = [g for it, g in zip(items, got, strict=True)
+               if c not in it.truth and (it.ok or not ALARMS_ON_COMPLIANT_ONLY)]
         per.append(_mean(recall) - sum(c in g[1] for g in neg) / max(1, len(neg)))
     return score + _mean(per)
 
@@ -417,9 +426,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path,
                         help="keep the analyses in this pickle (outside the repository) and "
                              "reuse them on the next run")
+    parser.add_argument("--false-alarms", choices=("all", "compliant"), default="all",
+                        help="where a code raised without its label counts against a "
+                             "threshold: on every photo, or on compliant photos only")
     args = parser.parse_args(argv)
-    global SOURCES
+    global SOURCES, ALARMS_ON_COMPLIANT_ONLY
     SOURCES = args.objective == "sources"
+    ALARMS_ON_COMPLIANT_ONLY = args.false_alarms == "compliant"
     settings = PhotoSettings()
     if args.cache and args.cache.exists():
         items = pickle.loads(args.cache.read_bytes())
