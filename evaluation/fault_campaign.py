@@ -96,14 +96,15 @@ FAULTS: dict[str, tuple[str, ...]] = {
 PAIRS: tuple[tuple[str, str], ...] = tuple(
     (device, fault) for device, faults in FAULTS.items() for fault in faults)
 #: Screens a fault can be injected at (a device's own step, or any other screen of the visit).
-STEPS = ("welcome", "identify", "photo", "photo_review", "fingerprints", "signature", "summary")
+STEPS = ("welcome", "identify", "photo", "photo_review", "fingerprints", "signature", "summary",
+         "consent")
 POLICIES = ("retry-clear", "retry-noclear", "staff")
 OUTCOMES = ("completed", "refused", "staff", "aborted", "stuck", "hang")
 #: Screens that tell the citizen what happened and what to do.
 TELLING = frozenset({"done", "refused", "help", "device_error", "aborted"})
 #: Screens where the kiosk is working on the application (a fault has recovered once here).
 WORKING = frozenset({"identify", "photo", "photo_review", "fingerprints", "signature",
-                     "summary", "handoff", "done"})
+                     "summary", "consent", "handoff", "done"})
 #: Clear-and-retry rounds before the citizen gives up and asks for a librarian.
 MAX_CLEAR_RETRIES = 3
 #: Retries without clearing before the ``retry-noclear`` citizen has the faults cleared.
@@ -495,6 +496,8 @@ class ReactiveCitizen:
         elif state == "photo_review":
             self._press_later("accept", visit)
         elif state == "summary":
+            self._press_later("continue", visit)
+        elif state == "consent":
             self._press_later("consent", visit)
         elif state == "done":
             self._end("completed", f"reference {self.reference or self._reference()}")

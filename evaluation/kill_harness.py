@@ -17,7 +17,7 @@ Each run is killed (``SIGKILL`` to its process group) at a moment drawn from ``(
 
 * ``uniform`` (half the runs): uniformly over 1.1 times the expected run time (the median of
   the runs that finished so far), so a few runs finish on their own;
-* ``summary`` (a quarter): 0-500 ms after the trace shows the summary (consent) screen: the
+* ``summary`` (a quarter): 0-500 ms after the trace shows the consent screen (after the summary): the
   consent tap, the hand-off, the done screen or the way back to welcome;
 * ``handoff`` (a quarter): 0-60 ms after the trace shows the hand-off screen, the moment the
   record is built, sealed and committed (the commit window itself).
@@ -69,7 +69,7 @@ if str(ROOT) not in sys.path:
 #: Which kill each run gets, in turn: half uniform, half close to the hand-off.
 DEFAULT_MIX = ("uniform", "summary", "uniform", "handoff")
 #: Screen whose trace line starts the clock of a targeted kill, and the delay drawn after it.
-TRIGGERS: dict[str, tuple[str, float]] = {"summary": ("summary", 0.5), "handoff": ("handoff", 0.06)}
+TRIGGERS: dict[str, tuple[str, float]] = {"summary": ("consent", 0.5), "handoff": ("handoff", 0.06)}
 #: The uniform kills cover this much of the expected run time (the rest finish by themselves).
 UNIFORM_SPAN = 1.1
 #: Expected run time (spawn to exit) until a run has finished on its own.
