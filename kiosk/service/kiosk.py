@@ -41,6 +41,7 @@ from kiosk.service.messages import (
     HelpRequested,
     LanguageChanged,
     Message,
+    ReceiptNotPrinted,
     Refused,
     ServiceAvailability,
     StaffActionTaken,
@@ -150,6 +151,8 @@ class KioskService:
         self._photo_failing: str | None = None
         #: Seated mode for the camera lift, for this citizen's session.
         self._seated = False
+        #: The last application's receipt could not be printed (the done screen says so).
+        self.receipt_failed = False
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -639,6 +642,7 @@ class KioskService:
         """Print the citizen's receipt on a thread of its own: the done screen (with the
         reference) never waits for the printer, whatever the printer does."""
         printer = self.devices.printer
+        self.receipt_failed = False
         if printer is None:
             return
         day = self.today()
@@ -664,8 +668,6 @@ class KioskService:
     def _receipt_failed(self, code: str, detail: str, language: str) -> None:
         """Staff see the printer's fault (device status, log, audit); a citizen still on the
         done screen is asked to write the number down."""
-        from kiosk.i18n import translate
-
         log.warning("receipt not printed (%s): %s", code, detail)
         self._audit("receipt_not_printed", result=code)
         self.publish(DeviceHealth(kiosk_id=self.config.kiosk_id, device="printer", ok=False,
@@ -673,8 +675,8 @@ class KioskService:
 
         def tell_citizen() -> None:
             if self.session.state is State.DONE:
-                self.publish(StaffNotice(kiosk_id=self.config.kiosk_id, actor=SYSTEM,
-                                         text=translate("receipt.printer_failed", language)))
+                self.receipt_failed = True
+                self.publish(ReceiptNotPrinted(kiosk_id=self.config.kiosk_id, code=code))
 
         self._call(tell_citizen)
 

@@ -111,6 +111,14 @@ class DeviceHealth(Message):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReceiptNotPrinted(Message):
+    """The receipt printer failed while the citizen is on the done screen: the screen asks them
+    to write the reference down (staff see the printer's fault as its ``DeviceHealth``)."""
+
+    code: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class HelpRequested(Message):
     """A citizen asked for a librarian, on the screen named by ``state``."""
 

@@ -183,6 +183,10 @@ class DoneScreen(KioskScreen):
                 if reference:
                     yield Static(self.t("ui.done.qr_hint"), classes="lead", id="qr-hint")
                 yield Static(self.t("ui.done.next"), classes="lead")
+                if self.kiosk.service.receipt_failed:
+                    # The printer failed: the number on screen is the citizen's only copy.
+                    yield Static(self.t("receipt.printer_failed"), classes="problem",
+                                 id="no-receipt")
                 yield Static(self._countdown(), classes="status", id="done-countdown")
             if reference:
                 yield QRCode(reference, id="reference-qr")
@@ -200,6 +204,10 @@ class DoneScreen(KioskScreen):
         countdown = self.query("#done-countdown")
         if countdown:
             countdown.first(Static).update(self._countdown())
+
+    def hear(self, message: news.Message) -> None:
+        if isinstance(message, news.ReceiptNotPrinted) and self.is_mounted:
+            self.refresh(recompose=True)
 
 
 class OutOfServiceScreen(KioskScreen):

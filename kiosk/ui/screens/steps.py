@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Digits, ProgressBar
 
+from kiosk.i18n import format_date
 from kiosk.service import messages as news
 from kiosk.ui.screens.base import KioskScreen, actions
 from kiosk.ui.widgets.bidi import Button, Static
@@ -104,6 +105,9 @@ class PhotoScreen(DeviceStepScreen):
             # 3-2-1 before the photo is taken, big beside the preview.
             yield Digits(str(count or ""), id="photo-count", classes="" if count else "idle")
         yield ProgressBar(total=1.0, show_eta=False, show_percentage=False, id="hold")
+        if self.kiosk.service.devices.lift is not None:
+            # A citizen in a wheelchair (or anyone seated) lowers the camera with one tap.
+            yield actions(Button(self.t("ui.photo.seated"), id="seated", variant="default"))
 
     def _count(self) -> int | None:
         last = self.last
@@ -264,7 +268,8 @@ class SummaryScreen(KioskScreen):
         return [
             (self.t("ui.summary.name"),
              f"{holder.get('given_names', '')} {holder.get('surname', '')}"),
-            (self.t(expiry_key), decision.expiry.isoformat() if decision.expiry else "-"),
+            (self.t(expiry_key),
+             format_date(decision.expiry, self.kiosk.language) if decision.expiry else "-"),
             (self.t("ui.summary.fingerprints"), self._fingers(data.fingerprints)),
         ]
 
