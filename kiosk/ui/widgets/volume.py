@@ -76,7 +76,8 @@ class VolumeControl(Horizontal):
             longest = len("✕ 100 %")
         else:
             longest = max(len(self._t("voice.volume", percent=100)), len(self._t("voice.muted")))
-        mute.styles.width = max(MIN_LEVEL_WIDTH, longest + 4)
+        # Two cells of padding and one of border on each side (a default button has a border).
+        mute.styles.width = max(MIN_LEVEL_WIDTH, longest + 6)
         yield quieter
         yield mute
         yield louder
