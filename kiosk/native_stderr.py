@@ -21,6 +21,10 @@ def divert_native_stderr(target: str = os.devnull) -> None:
         # Already diverted: only point fd 2 at the new target.
         _point_fd2(target)
         return
+    if sys.stderr is not sys.__stderr__:
+        # Python's stderr was already redirected (a test capturing it, an embedding program):
+        # that owner decides where the text goes; fd 2 is not the terminal we would protect.
+        return
     try:
         terminal = os.dup(2)
     except OSError:  # no stderr at all (a daemon): nothing to protect
