@@ -30,8 +30,9 @@ NUMBERED_STEPS = (State.IDENTIFY, State.PHOTO, State.FINGERPRINTS, State.SIGNATU
 STEP_OF = {State.PHOTO_REVIEW: State.PHOTO, State.CONSENT: State.SUMMARY}
 #: Below this many rows the screens use their compact layout.
 COMPACT_BELOW_ROWS = 32
-#: Below this many columns the chrome's buttons are packed tighter.
-NARROW_BELOW_COLUMNS = 110
+#: Below this many columns (the 120-column touchscreen included) the chrome's buttons are
+#: packed to their words: step, language, volume, help and stop must all fit.
+NARROW_BELOW_COLUMNS = 150
 
 
 class KioskScreen(Screen[None]):
@@ -41,6 +42,9 @@ class KioskScreen(Screen[None]):
     state: ClassVar[State]
     #: Whether the chrome shows a Stop button (not on welcome, done, and similar).
     cancellable: ClassVar[bool] = True
+    #: Only ``default_button`` gets the focus when a screen opens: Textual would otherwise
+    #: focus the first button (the language button), and Enter would open the picker.
+    AUTO_FOCUS = ""
 
     @property
     def kiosk(self) -> KioskView:
