@@ -33,7 +33,7 @@ SCREEN_BUTTONS: dict[State, dict[str, ev.Event]] = {
 
 #: Buttons that only change what the screen shows (no event): opening the staff sign-in or
 #: staff mode, asking before ending a session; the voice's volume and mute.
-VIEW_BUTTONS = frozenset({"staff-open", "end-session-ask", "languages",
+VIEW_BUTTONS = frozenset({"staff-open", "end-session-ask", "languages", "large-text",
                           "voice-quieter", "voice-mute", "voice-louder"})
 
 #: Staff buttons whose event does not depend on the step: id -> event for an actor.

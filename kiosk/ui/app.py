@@ -71,6 +71,8 @@ class KioskApp(App[None]):
     BINDINGS = [Binding("f12", "toggle_dev_panel", "Developer panel", show=False, priority=True)]
     #: Whether the simulator's developer panel (F12) is shown on every screen.
     dev_panel_shown = False
+    #: Large-text mode, chosen by the citizen for their session (reset at the welcome screen).
+    large_text = False
 
     def __init__(self, service: KioskService) -> None:
         super().__init__()
@@ -158,6 +160,8 @@ class KioskApp(App[None]):
         if isinstance(item, news.StateChanged):
             # The next citizen's welcome comes in the kiosk's default language.
             self._translator = Translator(item.language or self.language)
+            if item.new is State.WELCOME:
+                self.large_text = False  # the next citizen starts with ordinary text
             if self._showing == "staff":
                 self._show("staff")  # staff mode for the new state
             elif self._showing == "citizen":

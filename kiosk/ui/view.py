@@ -26,6 +26,9 @@ class KioskView(Protocol):
         """The citizen's current language."""
         ...
 
+    #: Large-text mode for this citizen's session.
+    large_text: bool
+
     @property
     def dev_panel_shown(self) -> bool:
         """Whether the simulator's developer panel is shown."""

@@ -20,6 +20,7 @@ from kiosk.service import messages as news
 from kiosk.service.buttons import VIEW_BUTTONS
 from kiosk.ui.screens.confirm import StopQuestion
 from kiosk.ui.view import KioskView
+from kiosk.ui.widgets import large_text
 from kiosk.ui.widgets.bidi import Button, Static
 from kiosk.ui.widgets.volume import VolumeControl
 from kiosk.workflow import State
@@ -77,6 +78,12 @@ class KioskScreen(Screen[None]):
                 # One button opens the picker: eight languages do not fit in a row at 80 columns.
                 yield Button(f"{LANGUAGES[self.kiosk.language]} ▾", id="languages",
                              classes="language-button")
+            if large_text.available(self.app):
+                # Large text: the title and the live instruction twice as tall (real pixels).
+                big = Button("A−" if self.kiosk.large_text else "A+", id="large-text",
+                             classes="large-text-button")
+                big.tooltip = self.t("ui.large_text")
+                yield big
             yield VolumeControl()
             if self.state not in (State.HELP, State.OUT_OF_SERVICE):
                 yield Button(self.t("ui.help_button"), id="help", variant="warning")
@@ -90,7 +97,14 @@ class KioskScreen(Screen[None]):
         notice = self.kiosk.notice
         if notice is not None:
             yield self._notice_banner(notice)
-        yield from self.compose_body()
+        for widget in self.compose_body():
+            yield widget
+            if self.kiosk.large_text and isinstance(widget, Static):
+                kind = ("title" if widget.has_class("title")
+                        else "status" if widget.id == "status" else None)
+                if kind is not None:
+                    yield large_text.LargeText(widget, kind,
+                                               rtl=is_rtl(self.kiosk.language))
         controls = self.kiosk.service.devtools
         if self.kiosk.dev_panel_shown and controls is not None:
             from kiosk.ui.widgets.dev_panel import DevPanel
@@ -132,6 +146,9 @@ class KioskScreen(Screen[None]):
             self.kiosk.open_staff()
         elif button == "languages":
             self.choose_language()
+        elif button == "large-text":
+            self.kiosk.large_text = not self.kiosk.large_text
+            self.retranslate()
         elif button == "stop-ask":
             self.ask_stop()
         elif button == "stop-no":
