@@ -31,7 +31,9 @@ def write_templates() -> list[str]:
         area = source.stem
         with source.open("rb") as handle:
             english = read_po(handle, locale=FALLBACK, domain=area)
+        # The English catalogue's date, so that an unchanged template stays byte for byte.
         template = Catalog(domain=area, project="Pasboks", version="1",
+                           creation_date=english.creation_date,
                            msgid_bugs_address="pasboks@example.invalid", fuzzy=False)
         for message in english:
             if not message.id:
