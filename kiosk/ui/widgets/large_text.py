@@ -32,6 +32,8 @@ ROWS_PER_LINE = 2
 #: Bold sans fonts with Latin, Cyrillic and Arabic, in order of preference (Debian's DejaVu).
 FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
          "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+#: Widest image drawn: a 4K screen's width, far above any line of text here.
+FULL_WIDTH_PX = 3840
 #: Yellow titles and white instructions on black, as the stylesheet draws them.
 COLOURS = {"title": (255, 215, 0), "status": (255, 255, 255)}
 
@@ -105,7 +107,8 @@ class LargeText(Picture):
     """
 
     def __init__(self, source: Static, kind: str, *, rtl: bool = False) -> None:
-        super().__init__(classes=f"large-{kind}")
+        # Full width: the preview's cap (display.max_width) would shrink the letters.
+        super().__init__(classes=f"large-{kind}", max_width=FULL_WIDTH_PX)
         self.source = source
         self.kind = kind
         self.rtl = rtl
