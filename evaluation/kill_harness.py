@@ -17,8 +17,8 @@ Each run is killed (``SIGKILL`` to its process group) at a moment drawn from ``(
 
 * ``uniform`` (half the runs): uniformly over 1.1 times the expected run time (the median of
   the runs that finished so far), so a few runs finish on their own;
-* ``summary`` (a quarter): 0-500 ms after the trace shows the consent screen (after the summary): the
-  consent tap, the hand-off, the done screen or the way back to welcome;
+* ``summary`` (a quarter): 0-500 ms after the trace shows the consent screen (after the
+  summary): the consent tap, the hand-off, the done screen or the way back to welcome;
 * ``handoff`` (a quarter): 0-60 ms after the trace shows the hand-off screen, the moment the
   record is built, sealed and committed (the commit window itself).
 

@@ -50,7 +50,11 @@ class Finding:
 
     def __str__(self) -> str:
         return (f"row {self.row}: {self.text!r} {self.ratio:.2f}:1 "
-                f"(#{'%02x%02x%02x' % self.foreground} on #{'%02x%02x%02x' % self.background})")
+                f"({_hex(self.foreground)} on {_hex(self.background)})")
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#" + "".join(f"{value:02x}" for value in rgb)
 
 
 def colours(style: Style | None) -> tuple[tuple[int, int, int], tuple[int, int, int]]:

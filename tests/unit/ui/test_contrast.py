@@ -69,8 +69,8 @@ async def test_every_screen_of_a_session(size: tuple[int, int]) -> None:
             await pilot.click("#start")
             checked = 0
             while State.DONE not in seen:
-                await async_wait_until(lambda: len(states) > checked or
-                                       app.service.state is State.DONE,
+                await async_wait_until(lambda seen_before=checked: len(states) > seen_before
+                                       or app.service.state is State.DONE,
                                        lambda: f"a next screen after {list(seen)}")
                 checked = len(states)
                 await pilot.pause(0.3)
