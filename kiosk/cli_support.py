@@ -39,18 +39,29 @@ def load_config_or_fail(args: argparse.Namespace) -> KioskConfig | int:
         return fail(f"invalid configuration: {error}".replace("\n", "; "), 2)
 
 
-def wait_until_stopped() -> None:
-    """Block until Ctrl-C or SIGTERM (a service manager's stop)."""
+def catch_stop() -> threading.Event:
+    """From now on SIGTERM (a service manager's stop) sets the returned event.
+
+    Servers call it *before* they tell systemd they are ready: a stop that comes right after
+    READY=1 must not find the default handler (or an inherited ignore) still in place.
+    """
     stop = threading.Event()
 
     def on_signal(number: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    return stop
+
+
+def wait_until_stopped(stop: threading.Event | None = None) -> None:
+    """Block until Ctrl-C or SIGTERM; ``stop`` is the event :func:`catch_stop` returned."""
+    if stop is None:
+        stop = catch_stop()
     try:
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)

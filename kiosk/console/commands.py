@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from kiosk import systemd
 from kiosk.cli_support import (
     add_config_option,
+    catch_stop,
     fail,
     load_config_or_fail,
     wait_until_stopped,
@@ -59,9 +60,10 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"kiosk: kiosks connect to {running.link_url} with the token in "
               f"{running.tokens.path}", flush=True)
         # Under systemd: ready once listening; the watchdog pings while uvicorn's thread runs.
+        stop_requested = catch_stop()  # before READY=1: no stop is lost
         systemd.ready(f"staff console on {running.url}")
         systemd.watch_while(running.thread.is_alive, stop)
-        wait_until_stopped()
+        wait_until_stopped(stop_requested)
     finally:
         stop.set()
         systemd.stopping()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from kiosk import systemd
 from kiosk.cli_support import (
     add_config_option,
+    catch_stop,
     fail,
     load_config_or_fail,
     wait_until_stopped,
@@ -83,10 +84,11 @@ def _serve(args: argparse.Namespace) -> int:
         server.serve_in_thread()
         print(f"kiosk: hand-off server listening on {server.url}", flush=True)
         # Under systemd: ready once listening; the watchdog pings while the server's thread runs.
+        stop_requested = catch_stop()  # before READY=1: no stop is lost
         systemd.ready(f"listening on {server.url}")
         thread = server._thread  # the serve_forever thread serve_in_thread started
         systemd.watch_while(lambda: thread is not None and thread.is_alive(), stop)
-        wait_until_stopped()
+        wait_until_stopped(stop_requested)
     finally:
         stop.set()
         systemd.stopping()
