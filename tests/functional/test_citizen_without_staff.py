@@ -5,14 +5,12 @@ stays in service, the application's staff actions stay empty, and each try is au
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from kiosk.service.buttons import staff_buttons
 from kiosk.service.messages import StaffActionTaken, StaffRefused
 from kiosk.workflow import State
-from tests.helpers.kiosk import simulated_kiosk
+from tests.helpers.kiosk import simulated_kiosk, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -41,10 +39,8 @@ def test_every_staff_control_is_refused_without_a_sign_in() -> None:
             assert service.state is not State.OUT_OF_SERVICE
 
         for state, tap in VISIT:
-            deadline = time.monotonic() + HANG_S
-            while service.state is not state:
-                assert time.monotonic() < deadline, f"never reached {state.value}"
-                time.sleep(0.02)
+            wait_until(lambda wanted=state: service.state is wanted,
+                       lambda wanted=state: f"never reached {wanted.value}", timeout=HANG_S)
             try_everything(state)
             if service.state is state:
                 service.press("help").result(timeout=HANG_S)
@@ -58,10 +54,8 @@ def test_every_staff_control_is_refused_without_a_sign_in() -> None:
                 prints = service.session.data.fingerprints
                 assert prints is not None and len(prints.fingers) == 2
                 assert not prints.unavailable
-        deadline = time.monotonic() + HANG_S
-        while service.state is not State.DONE:
-            assert time.monotonic() < deadline, f"ended in {service.state.value}"
-            time.sleep(0.05)
+        wait_until(lambda: service.state is State.DONE,
+                   lambda: f"ended in {service.state.value}", timeout=HANG_S)
         messages = list(iter(lambda: heard.get(0.2), None))
         assert not [m for m in messages if isinstance(m, StaffActionTaken)]
         refused = [m for m in messages if isinstance(m, StaffRefused)]

@@ -15,7 +15,7 @@ import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from kiosk.handoff.references import new_reference
 from kiosk.handoff.server import RunningServer, start
 from kiosk.store.db import ApplicationStore
 from kiosk.store.keys import load_key
+from tests.helpers.kiosk import wait_until
 
 HOLDER = {"document_number": "XK1234567", "surname": "SORENSEN",
           "given_names": "KAREN MARIE", "birth_date": "1984-03-07"}
@@ -146,11 +147,9 @@ def _caseworker_toml(tmp_path: Path, cert: Path, key: Path) -> Path:
     return path
 
 
-def _wait_for(condition: object, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
+def _wait_for(condition: Callable[[], object], timeout: float = 60.0) -> None:
+    # A hang guard (raises Hung), not a speed check.
+    wait_until(lambda: bool(condition()), lambda: "condition not met", timeout=timeout)
 
 
 def test_list_shows_references_and_ages_only(env: Env) -> None:
