@@ -11,19 +11,19 @@ from kiosk.fingerprint.encoding import parse_iso19794_4
 from kiosk.handoff.record import ApplicationRecord
 from kiosk.service.messages import ApplicationCompleted, PreviewFrame
 from kiosk.workflow import State
-from tests.helpers.kiosk import async_wait_until, running_kiosk, wait_for
+from tests.helpers.kiosk import async_wait_until, running_kiosk, tap, wait_for
 
 
 async def test_happy_path_through_every_screen(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     async with running_kiosk("happy") as (app, pilot, kiosk):
         heard = app.service.bus.subscribe()
-        await pilot.click("#choose-en")
-        await pilot.click("#start")
+        await tap(pilot, "#choose-en")
+        await tap(pilot, "#start")
         await wait_for(app, State.PHOTO, timeout=20)
         await wait_for(app, State.PHOTO_REVIEW, timeout=60)
         assert app.service.session.data.photo.image.shape[2] == 3
-        await pilot.click("#accept")
+        await tap(pilot, "#accept")
         await wait_for(app, State.FINGERPRINTS)
         await wait_for(app, State.SIGNATURE, timeout=240)
         prints = app.service.session.data.fingerprints
@@ -31,9 +31,9 @@ async def test_happy_path_through_every_screen(caplog: pytest.LogCaptureFixture)
         await wait_for(app, State.SUMMARY, timeout=20)
         summary = " ".join(str(widget.render()) for widget in app.screen.query(Static))
         assert "METTE MARIE HANSEN" in summary
-        await pilot.click("#continue")
+        await tap(pilot, "#continue")
         await wait_for(app, State.CONSENT)
-        await pilot.click("#consent")
+        await tap(pilot, "#consent")
         await wait_for(app, State.DONE, timeout=20)
         # Grouped for reading aloud: "PB · 814S · 0DS3 · 6".
         grouped = str(app.screen.query_one("#reference", Static).render())
@@ -55,7 +55,7 @@ async def test_happy_path_through_every_screen(caplog: pytest.LogCaptureFixture)
         assert record.fingerprints is not None
         views = parse_iso19794_4(record.fingerprints)
         assert [int(view.position) for view in views] == [7, 2]
-        await pilot.click("#finish")
+        await tap(pilot, "#finish")
         await wait_for(app, State.WELCOME)
     # Personal data never reaches a log: not the name, not the passport number.
     logged = caplog.text.upper()
@@ -69,13 +69,13 @@ async def test_device_error_offers_retry_and_recovers() -> None:
         world = kiosk.simulation
         assert world is not None
         world.inject("scanner:unplug")
-        await pilot.click("#start")
+        await tap(pilot, "#start")
         await wait_for(app, State.DEVICE_ERROR, timeout=20)
         assert app.service.session.data.fault == ("scanner", "device_disconnected")
         text = str(app.screen.query_one("#device", Static).render())
         assert "scanner" in text.lower()
         world.clear("scanner:unplug")
-        await pilot.click("#retry")
+        await tap(pilot, "#retry")
         # Recovered: the passport is read and the photo step starts (the simulated citizen
         # may be quick enough to be past it before the test looks).
         await async_wait_until(

@@ -4,36 +4,21 @@ consent text is on screen before Send can be pressed, at 80 x 24."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from textual.pilot import Pilot
 from textual.widgets import Button, Static
 
-from kiosk.composition import Kiosk
 from kiosk.ui.app import KioskApp
 from kiosk.ui.screens.confirm import StopQuestion
 from kiosk.workflow import State
-from tests.helpers.kiosk import async_wait_until, simulated_kiosk, wait_for
+from tests.helpers.kiosk import async_wait_until, running_kiosk, tap, wait_for
 
 #: The smallest terminal the kiosk supports.
 SMALL = (80, 24)
 
 
-@asynccontextmanager
-async def kiosk_at(size: tuple[int, int], scenario: str = "happy", **timeouts: float
-                   ) -> AsyncIterator[tuple[KioskApp, Pilot[None], Kiosk]]:
-    """The simulated kiosk with its UI at ``size``, on the welcome screen."""
-    with simulated_kiosk(scenario, **timeouts) as kiosk:
-        app = KioskApp(kiosk.service)
-        async with app.run_test(size=size) as pilot:
-            await wait_for(app, State.WELCOME)
-            yield app, pilot, kiosk
-
-
 async def to_photo_review(app: KioskApp, pilot: Pilot[None]) -> None:
-    await pilot.click("#choose-en")
-    await pilot.click("#start")
+    await tap(pilot, "#choose-en")
+    await tap(pilot, "#start")
     await wait_for(app, State.PHOTO_REVIEW, timeout=90)
 
 
@@ -42,10 +27,10 @@ def text_of(app: KioskApp, selector: str) -> str:
 
 
 async def test_stop_asks_first_and_no_is_the_default() -> None:
-    async with kiosk_at(SMALL) as (app, pilot, kiosk):
+    async with running_kiosk(size=SMALL) as (app, pilot, kiosk):
         await to_photo_review(app, pilot)
         # Enter on the question keeps the application: "No, go on" has the focus.
-        await pilot.click("#stop-ask")
+        await tap(pilot, "#stop-ask")
         await pilot.pause()
         question = app.screen.query_one(StopQuestion)
         assert "delete" in text_of(app, "#stop-text").lower()
@@ -63,22 +48,22 @@ async def test_stop_asks_first_and_no_is_the_default() -> None:
         assert app.service.session.data.photo is not None
         assert not app.screen.query_one("#accept", Button).disabled
         # Escape is No as well.
-        await pilot.click("#stop-ask")
+        await tap(pilot, "#stop-ask")
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
         assert not app.screen.query(StopQuestion)
         assert app.service.state is State.PHOTO_REVIEW
         # Only "Yes, stop" stops, and then nothing is kept.
-        await pilot.click("#stop-ask")
+        await tap(pilot, "#stop-ask")
         await pilot.pause()
-        await pilot.click("#cancel")
+        await tap(pilot, "#cancel")
         await wait_for(app, State.ABORTED)
         assert not app.service.session.data.holds_captured_data()
 
 
 async def test_inactivity_warning_can_be_answered_ten_times() -> None:
-    async with kiosk_at(SMALL) as (app, pilot, kiosk):
+    async with running_kiosk(size=SMALL) as (app, pilot, kiosk):
         await to_photo_review(app, pilot)
         # From here the citizen is "idle" for half a second before every warning (the
         # capture steps before keep the usual 90 s, so the session gets here).
@@ -97,7 +82,7 @@ async def test_inactivity_warning_can_be_answered_ten_times() -> None:
 
                 # It counts down, second by second, while the citizen thinks.
                 await async_wait_until(ticked, lambda: text_of(app, "#countdown"), timeout=10)
-            await pilot.click("#still-here")
+            await tap(pilot, "#still-here")
             await wait_for(app, State.PHOTO_REVIEW)
             assert app.service.session.data.photo is not None, extension
         visits = [visit.state for visit in app.service.session.history]
@@ -106,36 +91,36 @@ async def test_inactivity_warning_can_be_answered_ten_times() -> None:
 
 
 async def test_new_photo_and_new_signature_from_the_summary() -> None:
-    async with kiosk_at(SMALL) as (app, pilot, kiosk):
+    async with running_kiosk(size=SMALL) as (app, pilot, kiosk):
         await to_photo_review(app, pilot)
-        await pilot.click("#accept")
+        await tap(pilot, "#accept")
         await wait_for(app, State.SUMMARY, timeout=240)
         data = app.service.session.data
         first_photo, first_signature = data.photo, data.signature
-        await pilot.click("#retake-photo")
+        await tap(pilot, "#retake-photo")
         await wait_for(app, State.PHOTO_REVIEW, timeout=90)
-        await pilot.click("#accept")
+        await tap(pilot, "#accept")
         await wait_for(app, State.SUMMARY)  # straight back, not through the fingerprints
         assert data.photo is not None and data.photo is not first_photo
         assert data.signature is first_signature
-        await pilot.click("#sign-again")
+        await tap(pilot, "#sign-again")
         await wait_for(app, State.SUMMARY, timeout=60)  # the citizen signs on the pad again
         assert data.signature is not None and data.signature is not first_signature
         visits = [visit.state for visit in app.service.session.history]
         assert visits.count(State.FINGERPRINTS) == 1
         assert visits.count(State.SIGNATURE) == 2 and visits.count(State.PHOTO) == 2
-        await pilot.click("#continue")
+        await tap(pilot, "#continue")
         await wait_for(app, State.CONSENT)
-        await pilot.click("#consent")
+        await tap(pilot, "#consent")
         await wait_for(app, State.DONE, timeout=30)
 
 
 async def test_consent_is_on_screen_before_send_at_80_by_24() -> None:
-    async with kiosk_at(SMALL) as (app, pilot, kiosk):
+    async with running_kiosk(size=SMALL) as (app, pilot, kiosk):
         await to_photo_review(app, pilot)
-        await pilot.click("#accept")
+        await tap(pilot, "#accept")
         await wait_for(app, State.SUMMARY, timeout=240)
-        await pilot.click("#continue")
+        await tap(pilot, "#continue")
         await wait_for(app, State.CONSENT)
         send = app.screen.query_one("#consent", Button)
         await async_wait_until(lambda: not send.disabled, lambda: "Send stays disabled",
@@ -150,10 +135,10 @@ async def test_consent_is_on_screen_before_send_at_80_by_24() -> None:
         assert not send.region.overlaps(text.region)
         assert app.screen.region.contains_region(send.region)
         # Back to the summary and forth again keeps everything.
-        await pilot.click("#back")
+        await tap(pilot, "#back")
         await wait_for(app, State.SUMMARY)
-        await pilot.click("#continue")
+        await tap(pilot, "#continue")
         await wait_for(app, State.CONSENT)
         await pilot.pause(0.2)
-        await pilot.click("#consent")
+        await tap(pilot, "#consent")
         await wait_for(app, State.DONE, timeout=30)

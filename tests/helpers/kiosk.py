@@ -57,12 +57,13 @@ async def wait_for(app: KioskApp, state: State, timeout: float = 30.0) -> None:
 
 
 @asynccontextmanager
-async def running_kiosk(scenario: str = "happy", **timeouts: float
+async def running_kiosk(scenario: str = "happy", size: tuple[int, int] = SIZE,
+                        **timeouts: float
                         ) -> AsyncIterator[tuple[KioskApp, Pilot[None], Kiosk]]:
-    """A kiosk on the simulator with its UI running headless, on the welcome screen."""
+    """A kiosk on the simulator with its UI running headless at ``size``, on the welcome screen."""
     with simulated_kiosk(scenario, **timeouts) as kiosk:
         app = KioskApp(kiosk.service)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             await wait_for(app, State.WELCOME)
             yield app, pilot, kiosk
 
@@ -89,3 +90,18 @@ async def async_wait_until(condition: Callable[[], bool], describe: Callable[[],
         if time.monotonic() > deadline:
             raise Hung(describe())
         await asyncio.sleep(poll)
+
+
+async def tap(pilot: Pilot[None], selector: str, timeout: float = 10.0) -> None:
+    """Click ``selector`` the way a citizen would: again if the layout moved under the finger.
+
+    A live screen can re-lay itself out between the test finding a button and the click
+    arriving (a picture or a progress line appears); the click then lands beside the button.
+    A citizen would tap again, so the test does; a button that never takes the tap is Hung.
+    """
+    deadline = time.monotonic() + timeout
+    await pilot.pause()
+    while not await pilot.click(selector):
+        if time.monotonic() > deadline:
+            raise Hung(f"the click on {selector} never landed on it")
+        await pilot.pause(0.1)
