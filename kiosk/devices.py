@@ -100,30 +100,10 @@ class DeviceRegistry:
                               "fingerprint")(settings),
             camera=_pick(self.cameras, "opencv", "camera")(settings),
             signature=_pick(self.signatures, settings.signature.kind, "signature")(settings),
-            lift=self._lift(settings),
-            printer=self._printer(settings),
+            lift=_optional(self.lifts, settings.lift.model, "camera lift")(settings),
+            printer=_optional(self.printers, settings.printer.model,
+                              "receipt printer")(settings),
         )
-
-    def _printer(self, settings: DevicesSettings) -> ReceiptPrinter | None:
-        """The receipt printer's driver; None without a printer."""
-        model = settings.printer.model
-        if model == "none":
-            return None
-        factory = self.printers.get(model)
-        if factory is None:
-            raise ValueError(f"no driver registered for receipt printer model {model!r}")
-        return factory(settings)
-
-    def _lift(self, settings: DevicesSettings) -> CameraLift | None:
-        """The lift's driver; None without a lift (a model with no factory is a config gap
-        the self-test cannot name through a stand-in: it is refused)."""
-        model = settings.lift.model
-        if model == "none":
-            return None
-        factory = self.lifts.get(model)
-        if factory is None:
-            raise ValueError(f"no driver registered for camera lift model {model!r}")
-        return factory(settings)
 
 
 D = TypeVar("D", bound=Device)
@@ -136,6 +116,21 @@ def _pick(factories: dict[str, Callable[[DevicesSettings], D]], model: str, kind
         return factory
     reason = MISSING_DRIVER.get(kind, f"no driver registered for model {model!r}")
     return lambda settings: UnsupportedDevice(kind, reason)
+
+
+def _optional(factories: dict[str, Callable[[DevicesSettings], D]], model: str, kind: str
+              ) -> Callable[[DevicesSettings], D | None]:
+    """The factory of an optional device; model ``none`` means the kiosk has none.
+
+    A model with no factory is a configuration gap that a stand-in cannot name to the
+    self-test (unlike a missing vendor SDK), so it is refused.
+    """
+    if model == "none":
+        return lambda settings: None
+    factory = factories.get(model)
+    if factory is None:
+        raise ValueError(f"no driver registered for {kind} model {model!r}")
+    return factory
 
 
 def default_registry() -> DeviceRegistry:
