@@ -21,7 +21,7 @@ from simulator.fingerprint_sensor import SimulatedR30x
 from simulator.fingerprints import CONDITIONS, persona_finger
 from simulator.pty_device import TrafficEntry
 from simulator.traffic_format import format_entry
-from simulator.world import DEVICE_NAMES, SimulatedWorld, split_spec
+from simulator.world import SimulatedWorld, split_spec
 
 #: Traffic lines kept for the panel.
 TRAFFIC_KEEP = 200
@@ -67,8 +67,8 @@ class SimulatorControls:
 
     @property
     def device_names(self) -> Sequence[str]:
-        """The simulated devices."""
-        return DEVICE_NAMES
+        """The simulated devices, the lift and the printer included when the kiosk has them."""
+        return tuple(self.world.devices)
 
     def faults(self, device: str) -> Sequence[FaultInfo]:
         """The faults ``device`` supports, with descriptions."""

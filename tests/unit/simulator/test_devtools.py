@@ -10,7 +10,14 @@ import pytest
 from numpy.typing import NDArray
 
 from drivers.r30x_protocol import Instruction, command
-from kiosk.config import DevicesSettings, FingerprintReaderSettings, KioskConfig, SimulatorSettings
+from kiosk.config import (
+    DevicesSettings,
+    FingerprintReaderSettings,
+    KioskConfig,
+    LiftSettings,
+    PrinterSettings,
+    SimulatorSettings,
+)
 from kiosk.devices import default_registry
 from kiosk.service.devtools import AS_SCENARIO, DeveloperControls, TrafficUpdate
 from simulator import devtools
@@ -42,7 +49,9 @@ def controls(simulation: Simulation) -> Iterator[DeveloperControls]:
 def test_menus_are_plain_data(controls: DeveloperControls) -> None:
     assert controls.scenario_name == "happy"
     assert controls.persona == "compliant" and "tilted" in controls.persona_names
-    assert list(controls.device_names) == ["scanner", "fingerprint", "camera", "signature"]
+    # The receipt printer is configured by default (the lift is not), so it is listed too.
+    assert list(controls.device_names) == ["scanner", "fingerprint", "camera", "signature",
+                                           "printer"]
     for device in controls.device_names:
         faults = controls.faults(device)
         assert faults and all(f.description and f.spec == f"{device}:{f.name}" for f in faults)
@@ -120,3 +129,13 @@ def test_a_usb_scanner_has_no_serial_traffic() -> None:
     settings = DevicesSettings(fingerprint=FingerprintReaderSettings(model="usb-500ppi"))
     world = SimulatedWorld(load_scenario("happy"), settings, auto_citizen=False, pacing=False)
     assert SimulatorControls(world).traffic_devices == {"scanner": "scanner"}
+
+
+def test_a_kiosk_with_a_lift_offers_its_faults() -> None:
+    settings = DevicesSettings(lift=LiftSettings(model="serial"),
+                               printer=PrinterSettings(model="none"))
+    world = SimulatedWorld(load_scenario("happy"), settings, auto_citizen=False, pacing=False)
+    controls = SimulatorControls(world)
+    assert list(controls.device_names) == ["scanner", "fingerprint", "camera", "signature",
+                                           "lift"]
+    assert {"stall", "obstruct", "unplug"} <= {f.name for f in controls.faults("lift")}
