@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.config import ConfigError, KioskConfig, load_config
+from kiosk.journal import JournalHandler, under_systemd
 from kiosk.native_stderr import divert_native_stderr
 from kiosk.safetext import printable
 
@@ -274,13 +275,17 @@ def _fault_spec(fault: str) -> str:
 
 
 def _log_to_file(config: KioskConfig) -> None:
-    """The UI owns the terminal, so logs go to a file (no personal data is ever logged)."""
+    """The UI owns the terminal, so logs go to a file, and under systemd to the journal as
+    well (no personal data is ever logged)."""
     directory = config.logs.directory
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         divert_native_stderr(str(directory / "native.log"))
         logging.basicConfig(filename=directory / "kiosk.log", level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if under_systemd():
+            # The appliance: the same records in the journal too (journalctl -t pasboks-kiosk).
+            logging.getLogger().addHandler(JournalHandler())
     except OSError as error:
         # Before the UI takes the terminal: one line, and the kiosk does not start without
         # its log (the audit trail is written to the same directory).
