@@ -33,9 +33,11 @@ from drivers.errors import (
     DeviceTimeoutError,
 )
 from drivers.interfaces import Health, Receipt
+from drivers.receipt_raster import Align, LayoutEngine, RasterStyle, font_source, render_paragraph
 from drivers.serial_link import SerialLink
 
 if TYPE_CHECKING:
+    from escpos.magicencode import Encoder
     from escpos.printer import Usb
 
 #: ``DLE EOT n``: transmit real-time status ``n`` (1 printer, 2 offline cause, 3 error cause,
@@ -231,52 +233,6 @@ class UsbTransport:
         """USB status answers come only on request: nothing is waiting."""
 
 
-def encode_receipt(receipt: Receipt, *, columns: int = 42, qr: QrMode = "native",
-                   qr_size: int = 6, profile: str | None = None) -> bytes:
-    """The ESC/POS bytes of ``receipt``: reset, texts, QR code, feed and cut.
-
-    Args:
-        receipt: What to print.
-        columns: Characters per line in the normal font (42 on 80 mm paper, 32 on 58 mm).
-        qr: ``native`` sends the printer's own QR symbol (``GS ( k``); ``image`` draws it and
-            sends a raster image (``GS v 0``), for printers without a QR engine.
-        qr_size: Module size in dots (1-16).
-        profile: python-escpos printer profile (``TM-T20II``...; None: the generic one).
-    """
-    from escpos.constants import QR_ECLEVEL_M
-    from escpos.printer import Dummy
-
-    out = Dummy(profile=profile)
-    out.hw("INIT")
-    out.set_with_default(align="center", bold=True)
-    out.textln(_wrap(receipt.title, columns))
-    out.set_with_default(align="center")
-    out.ln()
-    out.textln(_wrap(receipt.reference_label, columns))
-    # Double size where it fits on one line (20 characters in 21 columns on 80 mm paper),
-    # else double height only.
-    wide = 2 * len(receipt.reference) <= columns
-    out.set_with_default(align="center", bold=True, double_width=wide, double_height=True)
-    out.textln(receipt.reference)
-    out.set_with_default(align="center")
-    if qr == "native":
-        out.qr(receipt.qr_payload, ec=QR_ECLEVEL_M, size=qr_size, native=True)
-        out.ln()
-    else:
-        # python-escpos prints a remark to stdout for profiles without a paper width: that
-        # would land on the kiosk's screen.
-        with contextlib.redirect_stdout(io.StringIO()):
-            out.qr(receipt.qr_payload, ec=QR_ECLEVEL_M, size=qr_size, native=False)
-    out.textln(_wrap(receipt.date, columns))
-    out.ln()
-    out.set_with_default(align="left")
-    for paragraph in receipt.next_steps:
-        out.textln(_wrap(paragraph, columns))
-        out.ln()
-    out.cut()
-    return bytes(out.output)
-
-
 #: Characters no printer code page has, and the one printed instead: Romanian's comma-below
 #: letters as their cedilla forms (what Romanian used on code pages), the narrow no-break
 #: space of Babel's dates as a space (after wrapping, so it still does not break).
@@ -288,6 +244,110 @@ def _wrap(text: str, columns: int) -> str:
     # Lines break at spaces only: a code like PB-7K3Q-9XM2-T in a text stays in one piece.
     lines = textwrap.wrap(text, columns, break_on_hyphens=False) or [text]
     return "\n".join(lines).translate(SUBSTITUTES)
+
+
+#: The code pages the receipt's text is printed in: the DOS pages every ESC/POS printer has
+#: (US, Western European with and without the euro sign, Central European, Turkish), which carry
+#: the letters of Danish, English, German, Polish, Romanian (with the stand-ins below) and
+#: Turkish. Cyrillic (CP866, CP1251) is on some printers and not others, and no code page has
+#: Arabic as it must be read (joined, right to left): lines that need either are drawn instead
+#: (:mod:`drivers.receipt_raster`).
+TEXT_CODE_PAGES = ("CP437", "CP850", "CP852", "CP857", "CP858")
+
+
+def text_encoder(profile: str | None, code_pages: tuple[str, ...] = TEXT_CODE_PAGES
+                 ) -> Encoder:
+    """python-escpos's code page chooser, limited to ``code_pages`` the profile numbers."""
+    from escpos.capabilities import get_profile
+    from escpos.magicencode import Encoder
+
+    available = get_profile(profile).get_code_pages()
+    return Encoder({name: available[name] for name in code_pages if name in available})
+
+
+def printable(text: str, encoder: Encoder) -> bool:
+    """Whether every character of ``text`` (after its stand-ins) is in one of the encoder's
+    code pages, so the printer's own font can print it."""
+    pages = list(encoder.codepages)
+    return all(any(encoder.can_encode(page, char) for page in pages)
+               for char in set(text.translate(SUBSTITUTES)))
+
+
+def paper_dots(profile: str | None, columns: int) -> int:
+    """The printable width in dots: the profile's, else 12-dot characters times ``columns``."""
+    from escpos.capabilities import get_profile
+
+    pixels = get_profile(profile).profile_data.get("media", {}).get("width", {}).get("pixels")
+    return int(pixels) if isinstance(pixels, int) or str(pixels).isdigit() else 12 * columns
+
+
+def encode_receipt(receipt: Receipt, *, columns: int = 42, qr: QrMode = "native",
+                   qr_size: int = 6, profile: str | None = None, dots: int | None = None,
+                   code_pages: tuple[str, ...] = TEXT_CODE_PAGES,
+                   layout: LayoutEngine | None = None) -> bytes:
+    """The ESC/POS bytes of ``receipt``: reset, texts, QR code, feed and cut.
+
+    A paragraph whose characters the printer's code pages hold is sent as text; any other
+    (Arabic, Ukrainian...) is drawn and sent as a raster image as wide as the paper. The
+    reference (letters, digits and dots) and the QR code are always the printer's own.
+
+    Args:
+        receipt: What to print.
+        columns: Characters per line in the normal font (42 on 80 mm paper, 32 on 58 mm).
+        qr: ``native`` sends the printer's own QR symbol (``GS ( k``); ``image`` draws it and
+            sends a raster image (``GS v 0``), for printers without a QR engine.
+        qr_size: Module size in dots (1-16).
+        profile: python-escpos printer profile (``TM-T20II``...; None: the generic one).
+        dots: Printable width in dots for drawn lines (None: the profile's, see
+            :func:`paper_dots`; 384 on 58 mm paper).
+        code_pages: The code pages text may use (see :data:`TEXT_CODE_PAGES`).
+        layout: How drawn right-to-left lines are shaped (None: raqm when Pillow has it).
+    """
+    from escpos.constants import QR_ECLEVEL_M
+    from escpos.printer import Dummy
+
+    encoder = text_encoder(profile, code_pages)
+    out = Dummy(profile=profile, magic_encode_args={"encoder": encoder})
+    width = dots or paper_dots(profile, columns)
+
+    def paragraph(text: str, align: Align, *, bold: bool = False) -> None:
+        if printable(text, encoder):
+            out.set_with_default(align=align, bold=bold)
+            out.textln(_wrap(text, columns))
+            return
+        drawn = render_paragraph(text, RasterStyle(width, align, bold, layout=layout))
+        out.set_with_default(align="left")
+        # python-escpos prints a remark to stdout for profiles without a paper width: that
+        # would land on the kiosk's screen.
+        with contextlib.redirect_stdout(io.StringIO()):
+            out.image(drawn, impl="bitImageRaster", center=False)
+
+    out.hw("INIT")
+    paragraph(receipt.title, "center", bold=True)
+    out.set_with_default(align="center")
+    out.ln()
+    paragraph(receipt.reference_label, "center")
+    # Double size where it fits on one line (20 characters in 21 columns on 80 mm paper),
+    # else double height only.
+    wide = 2 * len(receipt.reference) <= columns
+    out.set_with_default(align="center", bold=True, double_width=wide, double_height=True)
+    out.textln(receipt.reference)
+    out.set_with_default(align="center")
+    if qr == "native":
+        out.qr(receipt.qr_payload, ec=QR_ECLEVEL_M, size=qr_size, native=True)
+        out.ln()
+    else:
+        with contextlib.redirect_stdout(io.StringIO()):
+            out.qr(receipt.qr_payload, ec=QR_ECLEVEL_M, size=qr_size, native=False)
+    paragraph(receipt.date, "center")
+    out.set_with_default(align="center")
+    out.ln()
+    for step in receipt.next_steps:
+        paragraph(step, "left")
+        out.set_with_default(align="left")
+        out.ln()
+    out.cut()
+    return bytes(out.output)
 
 
 class EscPosReceiptPrinter:
@@ -400,6 +460,7 @@ class EscPosReceiptPrinter:
         except DeviceError as error:
             return Health(False, error.detail, (time.perf_counter() - started) * 1000,
                           code=error.code)
-        extra = {"paper": "near_end" if status.paper_near_end else "ok"}
+        # Where drawn lines (Arabic, Ukrainian) get their letters: staff see a missing font.
+        extra = {"paper": "near_end" if status.paper_near_end else "ok", "font": font_source()}
         return Health(True, "printer ready", (time.perf_counter() - started) * 1000,
                       extra=extra)

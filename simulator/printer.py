@@ -5,10 +5,13 @@ sends goes through :class:`EscPosParser`, which keeps the receipt a person would
 lines (decoded from the code page ``ESC t`` selected, with the print mode each line ended in:
 alignment, bold, character size) and the QR codes, decoded from the printer's own QR symbol
 (``GS ( k``, the data stored with function 80) or from a raster image (``GS v 0``) read with
-OpenCV. A cut (``GS V``) ends a receipt; :attr:`SimulatedPrinter.last_receipt` is what tests
-read. Real-time status queries (``DLE EOT 1..4``) are answered from the printer's state, so
-``paper_out`` and ``cover_open`` faults are what the driver sees, as on hardware; a receipt sent
-while the printer cannot print is lost (recorded as a fault met).
+OpenCV. Any other raster image (the lines the kiosk draws because no code page has their
+letters: Arabic, Ukrainian) is kept in its place among the lines as a :class:`PrintedImage`,
+its size and dots, for tests to measure and look at. A cut (``GS V``) ends a receipt;
+:attr:`SimulatedPrinter.last_receipt` is what tests read. Real-time status queries
+(``DLE EOT 1..4``) are answered from the printer's state, so ``paper_out`` and ``cover_open``
+faults are what the driver sees, as on hardware; a receipt sent while the printer cannot print
+is lost (recorded as a fault met).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from numpy.typing import NDArray
 
 from simulator.faults import FaultSpec, ScriptStep
 from simulator.serial_device import COMMON_FAULTS, SimulatedSerialDevice
@@ -45,8 +49,35 @@ GS_TWO_ARGS = {ord("L"), ord("W"), ord("P")}
 
 
 @dataclass(frozen=True)
+class PrintedImage:
+    """A raster image as printed: ``width`` x ``height`` dots, 1 bit a dot, 1 = black."""
+
+    width: int
+    height: int
+    #: The ``GS v 0`` data: rows of ``width / 8`` bytes, most significant bit leftmost.
+    data: bytes
+
+    def pixels(self) -> NDArray[np.bool_]:
+        """The dots as a boolean array (rows x columns), True = black."""
+        bits = np.unpackbits(np.frombuffer(self.data, np.uint8))
+        return bits.reshape(self.height, self.width).astype(bool)
+
+    @property
+    def ink(self) -> float:
+        """The share of black dots (0: a blank image)."""
+        if not self.data:
+            return 0.0
+        return float(np.unpackbits(np.frombuffer(self.data, np.uint8)).mean())
+
+    @property
+    def blank(self) -> bool:
+        """Nothing is printed in it."""
+        return not any(self.data)
+
+
+@dataclass(frozen=True)
 class PrintedLine:
-    """One printed line and the print mode it was printed in."""
+    """One printed line and the print mode it was printed in (or a raster image)."""
 
     text: str
     align: str = "left"
@@ -54,6 +85,8 @@ class PrintedLine:
     #: Character width and height multipliers (1..8).
     width: int = 1
     height: int = 1
+    #: A raster image printed here instead of text (``text`` is then empty).
+    image: PrintedImage | None = None
 
     @property
     def large(self) -> bool:
@@ -76,9 +109,15 @@ class PrintedReceipt:
         """The non-empty text lines."""
         return tuple(line.text for line in self.lines if line.text.strip())
 
+    @property
+    def rasters(self) -> tuple[PrintedImage, ...]:
+        """The raster images printed among the lines (not the QR codes), in order."""
+        return tuple(line.image for line in self.lines if line.image is not None)
+
     def readable(self) -> str:
         """The receipt as a person reads it, for logs and the developer panel."""
-        out = [line.text.center(42) if line.align == "center" else line.text
+        out = [f"[image {line.image.width}x{line.image.height} dots]" if line.image else
+               line.text.center(42) if line.align == "center" else line.text
                for line in self.lines]
         out += [f"[QR: {payload}]" for payload in self.qr_codes]
         return "\n".join(out)
@@ -304,6 +343,8 @@ class EscPosParser:
         payload = decode_qr_raster(data, width_bytes, height)
         if payload is None:
             self._page.images += 1
+            self._page.lines.append(PrintedLine(
+                "", self._mode.align, image=PrintedImage(8 * width_bytes, height, data)))
         else:
             self._page.qr_codes.append(payload)
 
@@ -311,7 +352,7 @@ class EscPosParser:
         if self._line:
             self._end_line()
         lines = self._page.lines
-        while lines and not lines[-1].text:
+        while lines and not lines[-1].text and lines[-1].image is None:
             lines.pop()  # the feed before the cut
         self.receipts.append(PrintedReceipt(tuple(lines), tuple(self._page.qr_codes),
                                             self._page.images))
