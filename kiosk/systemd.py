@@ -5,6 +5,8 @@ started only when it says ``READY=1``, and restarts it when the ``WATCHDOG=1`` p
 pings must come from the loop they vouch for: the kiosk service's own thread pings between two
 commands, so a command that hangs stops the pings and systemd restarts the kiosk (a session in
 progress is wiped by design). A thread that pinged on a timer would keep a hung kiosk "alive".
+Other loops the kiosk depends on (the touchscreen's event loop) vouch for themselves through a
+:class:`Heartbeats` entry: the service pings only while every registered loop has beaten lately.
 
 The protocol (sd_notify(3)) is one datagram of ``KEY=value`` lines to the AF_UNIX socket named
 by ``$NOTIFY_SOCKET`` (a path, or ``@name`` for an abstract socket), so no library is needed.
@@ -120,6 +122,49 @@ class Watchdog:
             return False
         self._last = now
         return self._send("WATCHDOG=1")
+
+
+class Heartbeat:
+    """One loop's sign of life: :meth:`beat` from that loop, :meth:`close` when it ends."""
+
+    def __init__(self, owner: Heartbeats, name: str, stall_after: float) -> None:
+        self.name = name
+        self.stall_after = stall_after
+        self._owner = owner
+        self.last = owner.clock()
+
+    def beat(self) -> None:
+        self.last = self._owner.clock()
+
+    def close(self) -> None:
+        self._owner.remove(self)
+
+
+class Heartbeats:
+    """The loops besides the service's own whose stalling must stop the watchdog pings."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._beats: list[Heartbeat] = []
+        self._lock = threading.Lock()
+
+    def register(self, name: str, stall_after: float) -> Heartbeat:
+        """A heartbeat for loop ``name``, stalled after ``stall_after`` s without a beat."""
+        heartbeat = Heartbeat(self, name, stall_after)
+        with self._lock:
+            self._beats.append(heartbeat)
+        return heartbeat
+
+    def remove(self, heartbeat: Heartbeat) -> None:
+        with self._lock:
+            if heartbeat in self._beats:
+                self._beats.remove(heartbeat)
+
+    def stalled(self) -> list[str]:
+        """The names of the loops that have not beaten in time (empty: all alive)."""
+        now = self.clock()
+        with self._lock:
+            return [b.name for b in self._beats if now - b.last > b.stall_after]
 
 
 def watch_while(alive: Callable[[], bool], stop: threading.Event,

@@ -60,6 +60,7 @@ from kiosk.service.runners import (
     StepInput,
     StepRunner,
 )
+from kiosk.systemd import Heartbeats
 from kiosk.workflow import IllegalEventError, Session, State
 from kiosk.workflow import events as ev
 
@@ -117,6 +118,8 @@ class KioskService:
         self.devices = devices
         self._today = today
         self.bus = Bus()
+        #: Loops besides the service's (the touchscreen's) that vouch for the watchdog.
+        self.heartbeats = Heartbeats()
         #: Where finished applications wait for the caseworker (None: it could not be opened,
         #: and ``store_problem`` says why; the kiosk then starts out of service).
         self.store = store
@@ -374,8 +377,10 @@ class KioskService:
             # No application could be kept: citizens must not spend ten minutes for nothing.
             self._handle(ev.TakeOutOfService(actor=SYSTEM, reason=f"storage_{self.store_problem}"))
         # Under systemd (Type=notify): ready once the devices are open, and the watchdog pinged
-        # from this loop only, so a command that hangs here gets the kiosk restarted.
+        # from this loop only, so a command that hangs here gets the kiosk restarted; so does
+        # a registered loop (the touchscreen's) that stops beating.
         watchdog = systemd.Watchdog()
+        hung_reported = False
         systemd.ready(f"kiosk {self.config.kiosk_id} running")
         while not self._stop.is_set():
             try:
@@ -385,7 +390,14 @@ class KioskService:
             else:
                 command()
             self.session.tick()
-            watchdog.tick()
+            stalled = self.heartbeats.stalled()
+            if not stalled:
+                watchdog.tick()
+                hung_reported = False
+            elif not hung_reported:
+                # No pings: systemd restarts the kiosk when the watchdog runs out.
+                log.error("watchdog: %s stopped answering; pings stop", ", ".join(stalled))
+                hung_reported = True
             if (self._staff_name is not None
                     and time.monotonic() - self._staff_seen >= self.config.staff.idle_s):
                 self._end_staff_session("idle")

@@ -20,6 +20,7 @@ from kiosk.i18n import Translator, catalog
 from kiosk.service import messages as news
 from kiosk.service.bus import Subscription
 from kiosk.service.kiosk import KioskService
+from kiosk.systemd import Heartbeat
 from kiosk.ui.messages import ServiceNews
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.simple import (
@@ -62,6 +63,12 @@ SCREENS: dict[State, type[KioskScreen]] = {
 }
 
 
+#: The UI loop beats this often, and counts as hung after this long without a beat (well
+#: inside the units' WatchdogSec=30s, well above any one frame's work).
+UI_BEAT_S = 1.0
+UI_STALL_S = 12.0
+
+
 class KioskApp(App[None]):
     """The touchscreen application."""
 
@@ -80,6 +87,7 @@ class KioskApp(App[None]):
         self.config = service.config
         self._translator = Translator(service.session.data.language)
         self._subscription: Subscription | None = None
+        self._heartbeat: Heartbeat | None = None
         #: What is on screen: the citizen's screen of the state, or a staff screen over it.
         self._showing: Literal["citizen", "sign-in", "staff"] = "citizen"
         self._notice: tuple[str, float] | None = None
@@ -146,6 +154,9 @@ class KioskApp(App[None]):
 
     def on_mount(self) -> None:
         self._subscription = self.service.bus.subscribe(self._deliver, private=True)
+        # The touchscreen vouches for itself: a UI loop that hangs stops systemd's watchdog.
+        self._heartbeat = self.service.heartbeats.register("touchscreen", UI_STALL_S)
+        self.set_interval(UI_BEAT_S, self._heartbeat.beat)
         self.push_screen(SCREENS[self.service.state]())
         self.voice.start(self.service.state)
 
@@ -213,6 +224,8 @@ class KioskApp(App[None]):
             self.screen.query(DevPanel).remove()
 
     def on_unmount(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.close()
         self.voice.close()
 
     async def action_quit(self) -> None:

@@ -182,3 +182,41 @@ def test_the_kiosk_loop_notifies_and_a_hung_loop_stops_the_pings(
         done.result(timeout=30)
         abstract_listener.wait_for("WATCHDOG=1")     # alive again: the pings come back
     abstract_listener.wait_for("STOPPING=1")
+
+
+def test_heartbeats_name_the_loops_that_stalled() -> None:
+    now = [0.0]
+    beats = systemd.Heartbeats(clock=lambda: now[0])
+    ui, other = beats.register("touchscreen", 10.0), beats.register("voice", 2.0)
+    now[0] = 5.0
+    assert beats.stalled() == ["voice"]
+    now[0] = 11.0
+    other.beat()
+    assert beats.stalled() == ["touchscreen"]
+    ui.beat()
+    assert beats.stalled() == []
+    ui.close()
+    now[0] = 100.0
+    assert beats.stalled() == ["voice"]
+    other.close()
+    other.close()  # closing twice is harmless
+    assert beats.stalled() == []
+
+
+def test_a_stalled_touchscreen_stops_the_kiosk_pings(
+        abstract_listener: Listener, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NOTIFY_SOCKET", abstract_listener.address)
+    monkeypatch.setenv("WATCHDOG_USEC", "200000")        # a ping every 0.1 s
+    monkeypatch.delenv("WATCHDOG_PID", raising=False)
+    with simulated_kiosk() as kiosk:
+        abstract_listener.wait_for("WATCHDOG=1")
+        # A UI loop that beat once and then never again (a hung event loop).
+        heartbeat = kiosk.service.heartbeats.register("touchscreen", 0.3)
+        wait_until(lambda: kiosk.service.heartbeats.stalled() == ["touchscreen"],
+                   lambda: "the heartbeat never counted as stalled")
+        abstract_listener.drain()
+        with pytest.raises(TimeoutError):
+            abstract_listener.receive(timeout=1.0)   # ten intervals without a ping
+        heartbeat.beat()
+        heartbeat.close()
+        abstract_listener.wait_for("WATCHDOG=1")     # alive again: the pings come back
