@@ -367,7 +367,10 @@ def decode_qr_raster(data: bytes, width_bytes: int, height: int) -> str | None:
     import cv2
 
     bits = np.unpackbits(np.frombuffer(data[: width_bytes * height], np.uint8))
-    dots = np.where(bits.reshape(height, width_bytes * 8) == 1, 0, 255).astype(np.uint8)
+    black = bits.reshape(height, width_bytes * 8) == 1
+    if not _square_ink(black):
+        return None  # a drawn line of text: no QR code, and no second of OpenCV spent on it
+    dots = np.where(black, 0, 255).astype(np.uint8)
     # A wide quiet zone; OpenCV's detectors miss the odd perfectly sharp code at one scale
     # and not at another, so a few scales and both detectors are tried.
     framed = cv2.copyMakeBorder(dots, 32, 32, 32, 32, cv2.BORDER_CONSTANT, value=(255,))
@@ -379,6 +382,16 @@ def decode_qr_raster(data: bytes, width_bytes: int, height: int) -> str | None:
             if text:
                 return str(text)
     return None
+
+
+def _square_ink(black: NDArray[np.bool_]) -> bool:
+    """Whether the black dots fill a roughly square box of at least 21 x 21 dots (the
+    smallest QR code), as a QR code's do; lines of text are wide and low."""
+    rows, columns = np.flatnonzero(black.any(axis=1)), np.flatnonzero(black.any(axis=0))
+    if rows.size == 0:
+        return False
+    height, width = rows[-1] - rows[0] + 1, columns[-1] - columns[0] + 1
+    return min(height, width) >= 21 and 0.75 <= width / height <= 1.33
 
 
 #: Faults of the simulated printer: the serial ones plus the printer's own states.
