@@ -391,7 +391,7 @@ def _square_ink(black: NDArray[np.bool_]) -> bool:
     if rows.size == 0:
         return False
     height, width = rows[-1] - rows[0] + 1, columns[-1] - columns[0] + 1
-    return min(height, width) >= 21 and 0.75 <= width / height <= 1.33
+    return bool(min(height, width) >= 21 and 0.75 <= width / height <= 1.33)
 
 
 #: Faults of the simulated printer: the serial ones plus the printer's own states.
