@@ -156,6 +156,8 @@ def render_paragraph(text: str, style: RasterStyle) -> Image.Image:
     layout = style.layout or default_layout()
     rtl = is_rtl(text)
     font = load_font(style.pixels, style.bold, layout)
+    if getattr(font, "layout_engine", None) != ImageFont.Layout.RAQM:
+        layout = "basic"  # Pillow's own font is laid out without raqm
     measure = _Measure(font, rtl, layout)
     usable = style.width - 2 * MARGIN
     lines = wrap(text, measure, usable)
