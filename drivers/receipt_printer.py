@@ -363,19 +363,20 @@ class EscPosReceiptPrinter:
     Args:
         name: The device's configured name (``printer``).
         transport: Serial or USB.
-        columns, qr, qr_size, profile: Layout (see :func:`encode_receipt`).
+        columns, qr, qr_size, profile, dots: Layout (see :func:`encode_receipt`).
         status_timeout: Longest wait for one status byte.
     """
 
     def __init__(self, name: str, transport: PrinterTransport, *, columns: int = 42,
                  qr: QrMode = "native", qr_size: int = 6, profile: str | None = None,
-                 status_timeout: float = 1.0) -> None:
+                 dots: int | None = None, status_timeout: float = 1.0) -> None:
         self.name = name
         self.transport = transport
         self.columns = columns
         self.qr = qr
         self.qr_size = qr_size
         self.profile = profile
+        self.dots = dots
         self.status_timeout = status_timeout
         # One exchange at a time: a health probe must not cut into a receipt's bytes.
         self._lock = threading.RLock()
@@ -447,7 +448,7 @@ class EscPosReceiptPrinter:
         """
         self._check_profile()
         data = encode_receipt(receipt, columns=self.columns, qr=self.qr, qr_size=self.qr_size,
-                              profile=self.profile)
+                              profile=self.profile, dots=self.dots)
         with self._lock:
             self._status().raise_problem(self.name)
             try:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from drivers.receipt_printer import (
+    SUBSTITUTES,
     EscPosReceiptPrinter,
     PrinterCoverOpenError,
     PrinterFaultError,
@@ -20,8 +21,9 @@ from drivers.receipt_printer import (
     SerialTransport,
     UsbTransport,
 )
+from drivers.receipt_raster import font_source
 from kiosk.handoff.references import new_reference
-from kiosk.i18n import translate
+from kiosk.i18n import LANGUAGES, translate
 from kiosk.receipt import build_receipt, grouped
 from simulator.printer import SimulatedPrinter
 
@@ -69,6 +71,38 @@ def test_the_receipt_comes_out_with_the_reference_large_and_in_its_qr_code(
     for paragraph in receipt.next_steps:
         assert paragraph in printed
     assert translate("receipt.keep", language) in printed
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_languages_receipt_comes_out_with_its_reference_and_qr_code(
+        sim: SimulatedPrinter, language: str) -> None:
+    # 58 mm paper (384 dots, 32 columns): Latin languages as text, Arabic and Ukrainian drawn.
+    device = driver(sim, columns=32, dots=384)
+    device.open()
+    try:
+        reference = new_reference()
+        receipt = build_receipt(reference, language, DAY)
+        device.print_receipt(receipt)
+    finally:
+        device.close()
+
+    out = sim.wait_receipt()
+    assert out is not None
+    assert out.qr_codes == (reference,)
+    assert [line.text for line in out.lines if line.large] == [grouped(reference)]
+    assert "?" not in " ".join(out.text)
+    if language in ("ar", "uk"):
+        assert out.text == (grouped(reference),)
+        assert len(out.rasters) == 5
+        assert all(image.width == 384 and not image.blank for image in out.rasters)
+    else:
+        assert out.rasters == ()
+        assert out.text[0] == receipt.title.translate(SUBSTITUTES)
+
+
+def test_the_health_names_the_font_drawn_lines_use(sim: SimulatedPrinter,
+                                                    printer: EscPosReceiptPrinter) -> None:
+    assert printer.probe().extra["font"] == font_source()
 
 
 def test_a_qr_code_sent_as_a_raster_image_decodes_too(sim: SimulatedPrinter) -> None:
