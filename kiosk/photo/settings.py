@@ -143,6 +143,14 @@ class PhotoSettings(BaseModel):
     """Chroma of the head above the forehead minus that of the cheeks above which it counts
     as dyed fabric (natural hair is less saturated than skin: at most 10 on the labelled set;
     the red beanie reads 55)."""
+    cap_forehead_edge: float = 30.0
+    """A hat band: a straight colour boundary across the forehead sharper than this (median
+    Lab step per row, largest over the forehead; an arched hairline reads low, compliant
+    portraits 5-42, median 10) *and* crown ratio above ``cap_crown_ratio`` (a straight fringe
+    makes the same edge, but on a head of skull height)."""
+    cap_head_top_skin: float = 0.7
+    """A skin-coloured hat: this share of the head top skin-coloured *and* the crown ratio
+    above ``cap_crown_ratio`` (a bald head is skin-coloured but ends at skull height)."""
     max_skin_texture: float = 45.0
     """Mean |Laplacian| of the cheeks in the aligned face above which they are fabric, not
     skin (skin reads 4-33, a knitted balaclava 67)."""

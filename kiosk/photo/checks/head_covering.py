@@ -9,7 +9,7 @@ import numpy as np
 
 from kiosk.photo import geometry as geo
 from kiosk.photo.analysis import HEAD_TOP_SIZE, FrameAnalysis
-from kiosk.photo.regions import FaceRegions, face_regions
+from kiosk.photo.regions import FaceRegions, U, face_regions
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
 from kiosk.photo.settings import PhotoSettings
 
@@ -18,34 +18,89 @@ _MIN_TOP_PIXELS = 20
 #: Row and column coordinates of the head-top image (built once, broadcast when compared).
 _ROWS = np.arange(HEAD_TOP_SIZE[1], dtype=np.float32)[:, None]
 _COLS = np.arange(HEAD_TOP_SIZE[0], dtype=np.float32)[None, :]
+#: Lab distance from the cheek colour within which a pixel counts as skin (as the forehead).
+_SKIN_LIMIT = 30.0
+#: Channel weights summing three channels (``cv2.transform``).
+_SUM3 = np.ones((1, 3), np.float32)
+#: Half the row distance of the colour step across the forehead (aligned-face pixels).
+_STEP = 2
 
 
-def head_top_chroma(a: FrameAnalysis, r: FaceRegions) -> float:
-    """Chroma of the mean colour above the forehead minus that of the mean cheek colour.
+def head_top_colours(a: FrameAnalysis, r: FaceRegions) -> tuple[float, float]:
+    """The head above the hairline against the cheeks: (chroma excess, share of skin colour).
 
-    Hair of every natural colour is less saturated than the skin of the same person
+    Chroma excess: chroma of the mean colour above the forehead minus that of the mean cheek
+    colour. Hair of every natural colour is less saturated than the skin of the same person
     (melanins are brown to black), while beanies, caps and scarves are often dyed: a head
     top much more colourful than the face is fabric. Vividly dyed hair reads the same.
+
+    Skin share: the part of the same region within the skin-distance limit of the cheek
+    colour (Lab distance < 30, as for the forehead). Hair is not skin-coloured; a bald or
+    shaved head is, but a skull ends about one chin-to-eye distance above the eyes, so a
+    skin-coloured head top that rises well above that is a skin-coloured hat (judged together
+    with the crown ratio in :func:`check`).
     """
     if a.head_top is None or a.head_top_mask is None or a.head_top_points is None:
-        return math.nan
+        return math.nan, math.nan
     p = a.head_top_points
     # Above the mesh's top point (the hairline), across the face's width, inside the person.
     yy, xx = _ROWS, _COLS
     top = ((yy < p[geo.FOREHEAD, 1] - 1.0) & ((xx > p[234, 0]) & (xx < p[454, 0]))
            & (a.head_top_mask > 0.5))
-    if np.count_nonzero(top) < _MIN_TOP_PIXELS:
-        return math.nan
+    count = np.count_nonzero(top)
+    if count < _MIN_TOP_PIXELS:
+        return math.nan, math.nan
+    lab = cv2.cvtColor(a.head_top, cv2.COLOR_BGR2LAB)
     # Mean colours, not mean per-pixel chroma: a hat is one dyed colour, and the cheek mean
     # is already known from the face regions.
-    _, ta, tb, _ = cv2.mean(cv2.cvtColor(a.head_top, cv2.COLOR_BGR2LAB),
-                            mask=top.astype(np.uint8))
-    _, ca, cb = r.cheek_colour
-    return math.hypot(ta - 128.0, tb - 128.0) - math.hypot(ca - 128.0, cb - 128.0)
+    top8 = top.astype(np.uint8)
+    _, ta, tb, _ = cv2.mean(lab, mask=top8)
+    cl, ca, cb = r.cheek_colour
+    chroma = math.hypot(ta - 128.0, tb - 128.0) - math.hypot(ca - 128.0, cb - 128.0)
+    diff = cv2.subtract(lab.astype(np.float32), (cl, ca, cb, 0.0))  # type: ignore[call-overload]
+    dist2 = cv2.transform(cv2.multiply(diff, diff), _SUM3)
+    skin = np.count_nonzero((dist2 < _SKIN_LIMIT * _SKIN_LIMIT) & top) / count
+    return chroma, skin
+
+
+def head_top_chroma(a: FrameAnalysis, r: FaceRegions) -> float:
+    """Chroma of the mean colour above the forehead minus that of the cheeks (see
+    :func:`head_top_colours`)."""
+    return head_top_colours(a, r)[0]
+
+
+def forehead_edge(a: FrameAnalysis, r: FaceRegions) -> float:
+    """How sharp and straight a colour boundary runs across the forehead (Lab units).
+
+    A hat band, a scarf or a beanie's edge crosses the forehead as one near-level line, so
+    in the aligned face (eyes level) every column of the forehead changes colour at the same
+    row. A hairline is arched (higher at the temples, ragged at a fringe), so at any one row
+    only some columns change. Per row, the median over the forehead's middle columns (brow
+    centre to brow centre) of the Lab step from two pixels above to two pixels below;
+    the measure is the largest such median between the mesh's top point and the brows.
+    Compliant portraits of the labelled set read 5-42 (median 10), dark hats drawn over the
+    forehead 20-166 (median 128), the real cap, beanie and hood 48-82. A straight-cut fringe
+    reads as high (astronaut: 60), so in :func:`check` the edge counts only together with a
+    head taller than a skull: a fringe is cut from hair that lies on the skull.
+    """
+    p = a.face_points
+    if p is None:
+        return math.nan
+    x0, x1 = int(round(p[105, 0])), int(round(p[334, 0]))
+    bottom = int(min(p[105, 1], p[334, 1]) - 3.0 * U)
+    top = max(_STEP, int(p[geo.FOREHEAD, 1]) - 4)
+    x0, x1 = max(0, x0), min(r.lab.shape[1], x1)
+    bottom = min(bottom, r.lab.shape[0] - _STEP)
+    if x1 - x0 < 8 or bottom - top < 4:
+        return math.nan
+    band = r.lab[top - _STEP:bottom + _STEP, x0:x1]
+    step = cv2.subtract(band[2 * _STEP:], band[:-2 * _STEP])
+    size = cv2.sqrt(cv2.transform(cv2.multiply(step, step), _SUM3))
+    return float(np.median(size, axis=1).max())
 
 
 def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
-    """Four cues, each for a kind of covering the others miss.
+    """Cues, each for a kind of covering the others miss.
 
     - The forehead hidden under something unlike skin (hoods, scarves, wide brims). A fringe
       of hair hides it too, so only an almost fully hidden forehead counts on its own.
@@ -53,6 +108,11 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     - A cap: the forehead mostly hidden *and* the head taller than usual. A fringe alone
       leaves the crown at skull height; a peak or brim sits on top of the hair.
     - A head top much more colourful than the face (a dyed beanie or scarf).
+    - A straight colour boundary across the forehead (a hat band; a hairline is arched),
+      whatever the colours on either side, *and* the head taller than usual (a straight
+      fringe makes the same edge but leaves the crown at skull height).
+    - A skin-coloured head top *and* the head taller than usual (a skin-coloured hat; a bald
+      head is skin-coloured too but ends at skull height).
 
     ``SkinTexture`` catches fabric over the face itself (balaclava, niqab): the cheeks of
     the aligned face are far more textured than any skin at 64 px between the eyes. It holds
@@ -62,9 +122,12 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     if r is None or np.count_nonzero(r.forehead) < 20:
         return [unknown(n, "no face") for n in ("NoHeadCoverings", "SkinTexture")]
     covered = float(np.mean(r.skin_distance[r.forehead] > 30.0))
-    chroma = head_top_chroma(a, r)
+    chroma, top_skin = head_top_colours(a, r)
+    edge = forehead_edge(a, r)
     crown = a.crown_ratio
-    cap = covered > s.cap_forehead_occlusion and crown > s.cap_crown_ratio
+    raised = crown > s.cap_crown_ratio
+    cap = raised and (covered > s.cap_forehead_occlusion or edge > s.cap_forehead_edge
+                      or top_skin > s.cap_head_top_skin)
     ok = not (covered > s.max_forehead_occlusion or crown > s.max_crown_ratio or cap
               or chroma > s.max_head_top_chroma)
     cheeks = r.cheek_left | r.cheek_right
@@ -75,8 +138,11 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
                 f"forehead unlike skin <= {s.max_forehead_occlusion:g}, crown ratio <= "
                 f"{s.max_crown_ratio:g}, not both > ({s.cap_forehead_occlusion:g}, "
                 f"{s.cap_crown_ratio:g}), head-top chroma excess <= "
-                f"{s.max_head_top_chroma:g}",
-                {"crown_ratio": crown, "head_top_chroma": chroma}),
+                f"{s.max_head_top_chroma:g}; with the crown above {s.cap_crown_ratio:g}, also "
+                f"forehead edge <= {s.cap_forehead_edge:g} and skin-coloured head top <= "
+                f"{s.cap_head_top_skin:g}",
+                {"crown_ratio": crown, "head_top_chroma": chroma, "forehead_edge": edge,
+                 "head_top_skin": top_skin}),
         verdict("SkinTexture", texture, texture <= s.max_skin_texture,
                 "head_covering", f"cheek detail <= {s.max_skin_texture:g} (fabric, not skin)"),
     ]
