@@ -1,6 +1,7 @@
 """The receipt, end to end on the simulator: the completed application's receipt decodes to its
 reference and QR code and carries nothing else about the citizen; with the roll empty the
-citizen still completes, is asked to write the number down, and staff see the fault."""
+citizen still completes, is asked to write the number down, and staff see the fault; an
+Arabic or Ukrainian citizen's receipt is drawn (no code page) and still decodes."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
+
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.i18n import translate
 from kiosk.receipt import grouped
 from kiosk.service.messages import DeviceHealth, Message, ReceiptNotPrinted, StateChanged
 from kiosk.workflow import State
+from kiosk.workflow.events import SetLanguage
 from simulator.play import SimulationSummary, play
 from simulator.printer import SimulatedPrinter
 from simulator.scenario import Scenario, load_scenario
@@ -33,6 +37,29 @@ def played(name: str, *printer_faults: tuple[str, float]
     try:
         summary = asyncio.run(play(kiosk, scenario))
         yield kiosk, scenario, summary, heard
+    finally:
+        kiosk.close()
+
+
+@contextmanager
+def played_in(language: str) -> Iterator[tuple[Kiosk, SimulationSummary, list[Message]]]:
+    """The happy visit, the citizen switching to ``language`` on the summary screen (the
+    chrome's language button is on every screen)."""
+    scenario = load_scenario("happy")
+    kiosk = build_kiosk(sim_config(), scenario)
+    heard: list[Message] = []
+    switched: list[object] = []
+
+    def hear(message: Message) -> None:
+        heard.append(message)
+        if (isinstance(message, StateChanged) and message.new is State.SUMMARY
+                and not switched):
+            switched.append(kiosk.service.send(SetLanguage(language)))
+
+    kiosk.service.bus.subscribe(hear)
+    try:
+        summary = asyncio.run(play(kiosk, scenario))
+        yield kiosk, summary, heard
     finally:
         kiosk.close()
 
@@ -107,3 +134,22 @@ def test_a_slow_printer_never_holds_the_citizen_up() -> None:
         assert health.ok
         receipt = printer.last_receipt
         assert receipt is not None and receipt.qr_codes == (summary.reference,)
+
+
+@pytest.mark.parametrize("language", ["ar", "uk"])
+def test_an_arabic_or_ukrainian_citizens_receipt_is_drawn_and_decodes(language: str) -> None:
+    with played_in(language) as (kiosk, summary, heard):
+        assert summary.completed, summary
+        printer = printer_of(kiosk)
+        wait_until(lambda: any(isinstance(m, DeviceHealth) and m.device == "printer"
+                               for m in heard), lambda: heard[-5:], timeout=60)
+        assert not any(isinstance(m, ReceiptNotPrinted) for m in heard)
+        receipt = printer.last_receipt
+        assert receipt is not None
+        assert receipt.qr_codes == (summary.reference,)
+        # The reference is the printer's own text; everything in the citizen's language is
+        # drawn (no '?' or mojibake from a code page), as wide as the configured paper.
+        assert receipt.text == (grouped(summary.reference or ""),)
+        assert len(receipt.rasters) == 5
+        assert all(not image.blank for image in receipt.rasters)
+        assert len({image.width for image in receipt.rasters}) == 1
