@@ -221,3 +221,20 @@ def test_the_paper_width_comes_from_the_printer_profile() -> None:
     assert paper_dots("POS-5890", 32) == 384
     # A profile that does not know its paper: 12-dot characters times the columns.
     assert paper_dots(None, 32) == 384
+
+
+def test_a_paragraph_with_a_letter_no_code_page_has_is_drawn_whole_not_printed_as_a_query(
+        ) -> None:
+    # Curly quotes are in no DOS code page: the paragraph is drawn; its neighbours stay text.
+    reference = new_reference()
+    receipt = replace(build_receipt(reference, "en", dt.date(2026, 11, 30)),
+                      next_steps=("Pay 10 € at the desk.", "Show the “code” when you pay."))
+
+    out = read([encode_receipt(receipt, profile="TM-T20II")]).receipts[0]
+
+    printed = " ".join(out.text)
+    assert "?" not in printed
+    assert "Pay 10 € at the desk." in printed  # the euro sign is in CP858
+    assert "code" not in printed
+    assert len(out.rasters) == 1 and not out.rasters[0].blank
+    assert out.qr_codes == (reference,)
