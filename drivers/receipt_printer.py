@@ -1,8 +1,10 @@
 """ESC/POS thermal receipt printer: python-escpos encodes, a transport carries, DLE EOT checks.
 
 python-escpos (its in-memory ``Dummy`` printer) turns a :class:`kiosk.receipt.Receipt` into
-ESC/POS bytes: text in the code pages the printer profile offers (its encoder picks one per
-character), double-size reference, the QR code as the printer's own ``GS ( k`` symbol (or as a
+ESC/POS bytes: text in the DOS code pages every printer has (its encoder picks one per
+character; paragraphs they cannot hold, Arabic and Ukrainian, are drawn by
+:mod:`drivers.receipt_raster` and sent as raster images as wide as the paper), double-size
+reference, the QR code as the printer's own ``GS ( k`` symbol (or as a
 raster image for printers without one), feed and cut. The bytes go out through a small
 transport: a serial line (:class:`~drivers.serial_link.SerialLink`: pyserial, named errors,
 reconnect) or USB through python-escpos's ``Usb`` printer (pyusb). Before and after each
@@ -10,8 +12,9 @@ receipt the driver asks the printer's real-time status (``DLE EOT 1..4``: online
 paper sensor), so a receipt that cannot come out is a named error for staff
 (``printer_paper_out``, ``printer_cover_open``...), never a silent loss.
 
-python-escpos is imported only when a receipt is encoded (it takes most of a second to load,
-which the kiosk's first screen must not wait for); the status queries need nothing of it.
+python-escpos and Pillow are imported only when a receipt is encoded (python-escpos takes most
+of a second to load, which the kiosk's first screen must not wait for); the status queries need
+nothing of them.
 """
 
 from __future__ import annotations
@@ -33,12 +36,13 @@ from drivers.errors import (
     DeviceTimeoutError,
 )
 from drivers.interfaces import Health, Receipt
-from drivers.receipt_raster import Align, LayoutEngine, RasterStyle, font_source, render_paragraph
 from drivers.serial_link import SerialLink
 
 if TYPE_CHECKING:
     from escpos.magicencode import Encoder
     from escpos.printer import Usb
+
+    from drivers.receipt_raster import Align, LayoutEngine
 
 #: ``DLE EOT n``: transmit real-time status ``n`` (1 printer, 2 offline cause, 3 error cause,
 #: 4 roll paper sensor). Printers answer these even while busy printing.
@@ -313,6 +317,8 @@ def encode_receipt(receipt: Receipt, *, columns: int = 42, qr: QrMode = "native"
     from escpos.constants import QR_ECLEVEL_M
     from escpos.printer import Dummy
 
+    from drivers.receipt_raster import RasterStyle, render_paragraph
+
     encoder = text_encoder(profile, code_pages)
     out = Dummy(profile=profile, magic_encode_args={"encoder": encoder})
     width = dots or paper_dots(profile, columns)
@@ -471,6 +477,8 @@ class EscPosReceiptPrinter:
             return Health(False, error.detail, (time.perf_counter() - started) * 1000,
                           code=error.code)
         # Where drawn lines (Arabic, Ukrainian) get their letters: staff see a missing font.
+        from drivers.receipt_raster import font_source
+
         extra = {"paper": "near_end" if status.paper_near_end else "ok", "font": font_source()}
         return Health(True, "printer ready", (time.perf_counter() - started) * 1000,
                       extra=extra)
