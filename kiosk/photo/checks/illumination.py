@@ -24,6 +24,20 @@ _LEFT_HALF = np.broadcast_to(
 _SKIN_AB = 18.0
 
 
+def side_lean(r: FaceRegions) -> float:
+    """Signed log of the image-left face half over the image-right half (see
+    :func:`side_balance`): positive when the light comes from the image left."""
+    skin = r.skin & (r.skin_hue_distance2 < _SKIN_AB * _SKIN_AB)
+    pairs = skin & skin[:, ::-1] & _LEFT_HALF
+    if np.count_nonzero(pairs) < 40:
+        return math.nan
+    logs = cv2.LUT(r.gray, _LOG)
+    diff = cv2.subtract(logs, cv2.flip(logs, 1))[pairs]
+    # The median: a slightly turned head puts the nose's own shading, or an ear, beside its
+    # mirror image; those pairs are a minority and drop out.
+    return float(np.median(diff))
+
+
 def side_balance(r: FaceRegions) -> float:
     """Brighter half over darker half of the face, from mirror-image pixel pairs (>= 1).
 
@@ -35,15 +49,7 @@ def side_balance(r: FaceRegions) -> float:
     for a darker or brighter exposure. Compliant studio portraits read 1.00-1.29 (median
     1.05); a face lit from one side with the far side at half the light reads 1.3-1.8.
     """
-    skin = r.skin & (r.skin_hue_distance2 < _SKIN_AB * _SKIN_AB)
-    pairs = skin & skin[:, ::-1] & _LEFT_HALF
-    if np.count_nonzero(pairs) < 40:
-        return math.nan
-    logs = cv2.LUT(r.gray, _LOG)
-    diff = cv2.subtract(logs, cv2.flip(logs, 1))[pairs]
-    # The median: a slightly turned head puts the nose's own shading, or an ear, beside its
-    # mirror image; those pairs are a minority and drop out.
-    return math.exp(abs(float(np.median(diff))))
+    return math.exp(abs(side_lean(r)))
 
 
 def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
