@@ -6,7 +6,7 @@ pressed on the service, which knows what each means (:mod:`kiosk.service.buttons
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import ClassVar, cast
 
 from textual import events
@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 
 from kiosk.i18n import LANGUAGES, is_rtl
 from kiosk.service import messages as news
@@ -72,28 +73,11 @@ class KioskScreen(Screen[None]):
         """News from the service for this screen (progress, frames, device health)."""
 
     def compose(self) -> ComposeResult:
+        # Right to left (Arabic) mirrors the bar: the step at the right edge, Stop at the left.
+        rtl = is_rtl(self.kiosk.language)
+        items = list(self._chrome_items())
         with Horizontal(id="chrome"):
-            yield Static(self._step_text(), classes="step")
-            if len(self.kiosk.config.languages) > 1 and self.state is not State.WELCOME:
-                # One button opens the picker: eight languages do not fit in a row at 80 columns.
-                yield Button(f"{LANGUAGES[self.kiosk.language]} ▾", id="languages",
-                             classes="language-button")
-            if large_text.available(self.app):
-                # Large text: the title and the live instruction twice as tall (real pixels).
-                big = Button("A−" if self.kiosk.large_text else "A+", id="large-text",
-                             classes="large-text-button")
-                big.tooltip = self.t("ui.large_text")
-                yield big
-            yield VolumeControl()
-            if self.state not in (State.HELP, State.OUT_OF_SERVICE):
-                yield Button(self.t("ui.help_button"), id="help", variant="warning")
-            if self.cancellable:
-                # Stop asks first (kiosk.ui.screens.confirm); only its "Yes" presses cancel.
-                yield Button(self.t("ui.cancel_button"), id="stop-ask", variant="error")
-            if (self.kiosk.service.staff_signed_in is not None
-                    and self.state not in (State.HELP, State.OUT_OF_SERVICE)):
-                # A librarian who went back to the citizen's screen returns to staff mode.
-                yield Button(self.t("ui.help.staff"), id="staff-open", variant="default")
+            yield from reversed(items) if rtl else items
         notice = self.kiosk.notice
         if notice is not None:
             yield self._notice_banner(notice)
@@ -110,6 +94,31 @@ class KioskScreen(Screen[None]):
             from kiosk.ui.widgets.dev_panel import DevPanel
 
             yield DevPanel(controls)
+
+    def _chrome_items(self) -> Iterator[Widget]:
+        """The bar at the top of every screen, left to right: step, language, text size,
+        volume, help, stop, back to staff mode."""
+        yield Static(self._step_text(), classes="step")
+        if len(self.kiosk.config.languages) > 1 and self.state is not State.WELCOME:
+            # One button opens the picker: eight languages do not fit in a row at 80 columns.
+            yield Button(f"{LANGUAGES[self.kiosk.language]} ▾", id="languages",
+                         classes="language-button")
+        if large_text.available(self.app):
+            # Large text: the title and the live instruction twice as tall (real pixels).
+            big = Button("A−" if self.kiosk.large_text else "A+", id="large-text",
+                         classes="large-text-button")
+            big.tooltip = self.t("ui.large_text")
+            yield big
+        yield VolumeControl()
+        if self.state not in (State.HELP, State.OUT_OF_SERVICE):
+            yield Button(self.t("ui.help_button"), id="help", variant="warning")
+        if self.cancellable:
+            # Stop asks first (kiosk.ui.screens.confirm); only its "Yes" presses cancel.
+            yield Button(self.t("ui.cancel_button"), id="stop-ask", variant="error")
+        if (self.kiosk.service.staff_signed_in is not None
+                and self.state not in (State.HELP, State.OUT_OF_SERVICE)):
+            # A librarian who went back to the citizen's screen returns to staff mode.
+            yield Button(self.t("ui.help.staff"), id="staff-open", variant="default")
 
     def compose_body(self) -> ComposeResult:
         """The screen's own content, below the chrome."""
@@ -208,6 +217,20 @@ class KioskScreen(Screen[None]):
                 buttons.first().focus()
 
 
+class ActionRow(Horizontal):
+    """The row of big action buttons at the bottom of a screen, mirrored right to left."""
+
+    def __init__(self, *buttons: Button) -> None:
+        super().__init__(classes="actions")
+        self._buttons = buttons
+
+    def compose(self) -> ComposeResult:
+        # The order in which the buttons were given reads left to right; Arabic reads the
+        # row from the right, so the same first button stands at the right edge.
+        rtl = is_rtl(cast(KioskView, self.app).language)
+        yield from reversed(self._buttons) if rtl else self._buttons
+
+
 def actions(*buttons: Button) -> Horizontal:
     """The row of big action buttons at the bottom of a screen."""
-    return Horizontal(*buttons, classes="actions")
+    return ActionRow(*buttons)

@@ -71,13 +71,14 @@ class VolumeControl(Horizontal):
             # a sign needs 5, which keeps the chrome within 80 columns.
             small.styles.min_width = SIGN_WIDTH
             small.styles.width = SIGN_WIDTH
-        # As wide as its longest label, so that + does not move under the finger.
+        # As wide as its longest label, so that + does not move under the finger. One cell of
+        # border on each side, and padding: two cells a side, one on a narrow screen's chrome
+        # (whose every cell counts: "Schritt 2 von 5" must stay on one line at 80 columns).
         if self.compact:
-            longest = len("✕ 100 %")
+            mute.styles.width = max(MIN_LEVEL_WIDTH, len("✕ 100 %") + 4)
         else:
             longest = max(len(self._t("voice.volume", percent=100)), len(self._t("voice.muted")))
-        # Two cells of padding and one of border on each side (a default button has a border).
-        mute.styles.width = max(MIN_LEVEL_WIDTH, longest + 6)
+            mute.styles.width = max(MIN_LEVEL_WIDTH, longest + 6)
         yield quieter
         yield mute
         yield louder
