@@ -35,6 +35,8 @@ FEATURES = (
     "fda_mean", "fda_std", "fda_low", "lcs_mean", "lcs_low", "lcs_poor", "ridge_breaks",
     "rvu_mean", "rvu_std", "period", "period_spread", "minutiae_count", "minutiae_com200",
     "minutiae_quality",
+    # NFIQ 2's own orientation-flow histogram (kiosk.fingerprint.flow), reproduced exactly.
+    *(f"nf_of_{index}" for index in range(10)), "nf_of_mean", "nf_of_std",
 )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from kiosk.fingerprint.minutiae import (
     pixel_orientation,
     quality_minutiae,
 )
+from kiosk.fingerprint.nfiq import native_measures
 
 #: Side of the square around the minutiae's centre of mass in which NFIQ 2 also counts them.
 COM_WINDOW = 200
@@ -224,7 +225,9 @@ def analyse(pixels: NDArray[np.uint8]) -> Analysis:
     ridge-valley uniformity; ``period`` ridge period; ``period_spread`` its variation;
     ``minutiae_count``; ``minutiae_com200`` minutiae within 200 x 200 px around their
     centre of mass; ``minutiae_quality`` share of minutiae in clear blocks (the minutiae
-    measures count at half resolution, ``minutiae.quality_minutiae``).
+    measures count at half resolution, ``minutiae.quality_minutiae``); ``nf_of_0`` ...
+    ``nf_of_9``, ``nf_of_mean``, ``nf_of_std`` NFIQ 2's own orientation-flow histogram, mean
+    and spread, ``nf_mu``/``nf_mmb`` its mean grey and mean tile grey (``nfiq.native_measures``).
     """
     mu = float(pixels.mean()) if pixels.size else 255.0
     if min(pixels.shape[:2]) < 2 * BLOCK:
@@ -239,6 +242,7 @@ def analyse(pixels: NDArray[np.uint8]) -> Analysis:
     measures: dict[str, float] = {
         "mu": mu,
         "roi_area": float(view.pixel_mask.sum()),
+        **native_measures(pixels),
     }
     if view.signatures.shape[0] < 2:
         measures.update(dict.fromkeys(_BLOCK_MEASURES, 0.0))
