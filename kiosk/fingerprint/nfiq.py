@@ -24,6 +24,7 @@ images (to the CSV's five decimals).
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -57,15 +58,19 @@ def trim_white(pixels: NDArray[np.uint8]) -> NDArray[np.uint8]:
 def _tiles(pixels: NDArray[np.uint8]) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
     """Per 32 px tile (edge tiles partial): is its spread above 0.1 of the image's, its mean."""
     height, width = pixels.shape
-    starts_r = np.arange(0, height, _BLOCK)
-    starts_c = np.arange(0, width, _BLOCK)
-    values = pixels.astype(np.float64)
-    sums = np.add.reduceat(np.add.reduceat(values, starts_r, axis=0), starts_c, axis=1)
-    squares = np.add.reduceat(np.add.reduceat(values * values, starts_r, axis=0), starts_c, axis=1)
-    counts = np.outer(np.diff(np.append(starts_r, height)), np.diff(np.append(starts_c, width)))
-    spread = np.sqrt(np.maximum(squares / counts - (sums / counts) ** 2, 0.0))
-    ridges: NDArray[np.bool_] = spread > _SEGMENT_SPREAD * float(values.std())
+    edges_r = np.append(np.arange(0, height, _BLOCK), height)
+    edges_c = np.append(np.arange(0, width, _BLOCK), width)
+    # Summed-area tables: every tile's sum and sum of squares from four corners.
+    total, squared = cv2.integral2(pixels, sdepth=cv2.CV_64F, sqdepth=cv2.CV_64F)
+    corners = np.ix_(edges_r, edges_c)
+    sums = np.diff(np.diff(total[corners], axis=0), axis=1)
+    squares = np.diff(np.diff(squared[corners], axis=0), axis=1)
+    counts = np.outer(np.diff(edges_r), np.diff(edges_c))
     means: NDArray[np.float64] = sums / counts
+    spread = np.sqrt(np.maximum(squares / counts - means**2, 0.0))
+    n = float(pixels.size)
+    image_spread = np.sqrt(max(squared[-1, -1] / n - (total[-1, -1] / n) ** 2, 0.0))
+    ridges: NDArray[np.bool_] = spread > _SEGMENT_SPREAD * image_spread
     return ridges, means
 
 
