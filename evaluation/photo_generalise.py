@@ -73,6 +73,7 @@ PRIOR: dict[str, float] = {
     "max_forehead_occlusion": 0.85, "max_crown_ratio": 2.0, "cap_forehead_occlusion": 0.6,
     "cap_crown_ratio": 1.25, "max_head_top_chroma": 25.0, "max_skin_texture": 45.0,
     "max_glare_fraction": 0.04, "cap_forehead_edge": 30.0, "cap_head_top_skin": 0.7,
+    "max_forehead_hue_cover": 0.25,
 }
 FITTED = tuple(PRIOR)
 #: Candidate values: the default times these factors ...

@@ -133,9 +133,13 @@ class PhotoSettings(BaseModel):
     """Share of the forehead unlike the cheek skin above which a covering is reported; high,
     because a fringe of hair covers the forehead as well (0.7 for astronaut, 0.9 for one
     compliant portrait)."""
+    max_forehead_hue_cover: float = 0.4
+    """Share of the forehead whose hue (a*b*, luminance left out) is far from the cheek skin
+    above which a covering is reported: hair of natural colours and side light leave the
+    hue of the forehead alone (compliant portraits: at most 0.01), scarves and caps not."""
     max_crown_ratio: float = 2.14
     """Crown height above the eyes / chin-to-eye distance above which a covering is suspected."""
-    cap_forehead_occlusion: float = 0.45
+    cap_forehead_occlusion: float = 0.96
     """A cap: forehead unlike skin above this *and* crown ratio above ``cap_crown_ratio``."""
     cap_crown_ratio: float = 1.25
     """Crown ratio of a cap (a fringe alone leaves the crown at skull height, about 1.0-1.2)."""
@@ -143,7 +147,7 @@ class PhotoSettings(BaseModel):
     """Chroma of the head above the forehead minus that of the cheeks above which it counts
     as dyed fabric (natural hair is less saturated than skin: at most 10 on the labelled set;
     the red beanie reads 55)."""
-    cap_forehead_edge: float = 30.0
+    cap_forehead_edge: float = 39.0
     """A hat band: a straight colour boundary across the forehead sharper than this (median
     Lab step per row, largest over the forehead; an arched hairline reads low, compliant
     portraits 5-42, median 10) *and* crown ratio above ``cap_crown_ratio`` (a straight fringe

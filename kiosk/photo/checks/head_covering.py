@@ -24,6 +24,9 @@ _SKIN_LIMIT = 30.0
 _SUM3 = np.ones((1, 3), np.float32)
 #: Half the row distance of the colour step across the forehead (aligned-face pixels).
 _STEP = 2
+#: a*b* distance from the cheek colour beyond which a forehead pixel is not skin whatever
+#: the light on it (the side-light measure's skin test: light moves luminance, hardly hue).
+_SKIN_HUE = 18.0
 
 
 def head_top_colours(a: FrameAnalysis, r: FaceRegions) -> tuple[float, float]:
@@ -104,6 +107,9 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
 
     - The forehead hidden under something unlike skin (hoods, scarves, wide brims). A fringe
       of hair hides it too, so only an almost fully hidden forehead counts on its own.
+    - The forehead covered by something of another hue than the skin (a scarf, a hood, a
+      cap's peak): as the first cue, but by a*b* alone, so that a side light or a shadow
+      darkening half the forehead does not count and a much smaller share is enough.
     - A head far taller than a skull (a tall hat), from the person mask.
     - A cap: the forehead mostly hidden *and* the head taller than usual. A fringe alone
       leaves the crown at skull height; a peak or brim sits on top of the hair.
@@ -122,6 +128,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     if r is None or np.count_nonzero(r.forehead) < 20:
         return [unknown(n, "no face") for n in ("NoHeadCoverings", "SkinTexture")]
     covered = float(np.mean(r.skin_distance[r.forehead] > 30.0))
+    hue_covered = float(np.mean(r.skin_hue_distance2[r.forehead] > _SKIN_HUE * _SKIN_HUE))
     chroma, top_skin = head_top_colours(a, r)
     edge = forehead_edge(a, r)
     crown = a.crown_ratio
@@ -129,19 +136,21 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     cap = raised and (covered > s.cap_forehead_occlusion or edge > s.cap_forehead_edge
                       or top_skin > s.cap_head_top_skin)
     ok = not (covered > s.max_forehead_occlusion or crown > s.max_crown_ratio or cap
-              or chroma > s.max_head_top_chroma)
+              or chroma > s.max_head_top_chroma or hue_covered > s.max_forehead_hue_cover)
     cheeks = r.cheek_left | r.cheek_right
     texture = cv2.mean(r.texture, mask=cheeks.astype(np.uint8))[0] if cheeks.any() else math.nan
     allowed = s.allow_head_covering
     return [
         verdict("NoHeadCoverings", covered, ok or allowed, "head_covering",
-                f"forehead unlike skin <= {s.max_forehead_occlusion:g}, crown ratio <= "
+                f"forehead unlike skin <= {s.max_forehead_occlusion:g}, of another hue <= "
+                f"{s.max_forehead_hue_cover:g}, crown ratio <= "
                 f"{s.max_crown_ratio:g}, not both > ({s.cap_forehead_occlusion:g}, "
                 f"{s.cap_crown_ratio:g}), head-top chroma excess <= "
                 f"{s.max_head_top_chroma:g}; with the crown above {s.cap_crown_ratio:g}, also "
                 f"forehead edge <= {s.cap_forehead_edge:g} and skin-coloured head top <= "
                 f"{s.cap_head_top_skin:g}",
                 {"crown_ratio": crown, "head_top_chroma": chroma, "forehead_edge": edge,
+                 "forehead_hue_cover": hue_covered,
                  "head_top_skin": top_skin}),
         verdict("SkinTexture", texture, texture <= s.max_skin_texture,
                 "head_covering", f"cheek detail <= {s.max_skin_texture:g} (fabric, not skin)"),

@@ -168,3 +168,35 @@ def test_measures_are_unknown_without_a_head_top(studio_analysis: FrameAnalysis)
     assert r is not None
     chroma, skin = head_top_colours(dataclasses.replace(studio_analysis, head_top=None), r)
     assert math.isnan(chroma) and math.isnan(skin)
+
+
+def test_scarf_of_another_hue_over_the_forehead_is_a_head_covering(
+        analyzer: FaceAnalyzer, studio: np.ndarray, studio_analysis: FrameAnalysis,
+        settings: PhotoSettings) -> None:
+    """A teal headscarf down to just above the brows: a hue no skin has."""
+    image = _dome(studio, studio_analysis, (130, 120, 20), edge_ied=0.45)
+    report = assess(analyzer.analyze(image), settings, "live")
+    assert report.measures["forehead_hue_cover"] > settings.max_forehead_hue_cover
+    assert "head_covering" in report.defects
+
+
+def _side_lit(studio: np.ndarray, a: FrameAnalysis) -> np.ndarray:
+    """Light falling linearly from 1.3 to 0.4 across the face oval, from the image left."""
+    assert a.points is not None
+    oval = a.points[geo.FACE_OVAL, 0]
+    x = np.arange(studio.shape[1], dtype=np.float32)
+    t = np.clip((x - oval.min()) / np.ptp(oval), 0.0, 1.0)
+    gain = (1.3 - 0.9 * t)[None, :, None]
+    return np.clip(studio.astype(np.float32) * gain, 0, 255).astype(np.uint8)
+
+
+def test_side_light_leaves_the_forehead_hue_alone(analyzer: FaceAnalyzer, studio: np.ndarray,
+                                                  studio_analysis: FrameAnalysis,
+                                                  settings: PhotoSettings) -> None:
+    """Light falling from 1.3 to 0.4 across the face darkens half the forehead; its hue
+    stays that of the skin."""
+    lit = _side_lit(studio, studio_analysis)
+    report = assess(analyzer.analyze(lit), settings, "live")
+    assert "uneven_lighting" in report.defects
+    assert report.measures["forehead_hue_cover"] < 0.5 * settings.max_forehead_hue_cover
+
