@@ -107,6 +107,34 @@ def cross_validated(data_dir: Path, repeats: int) -> None:
         print(f"  {label:22s} n={mask.sum():3d}  mean |error| {error:4.1f}  Spearman {rho:.3f}")
 
 
+#: Our measures next to the NFIQ 2 native column each copies (kiosk.fingerprint.measures).
+NATIVE_PAIRS = (
+    ("mu", "Mu"), ("nf_mu", "Mu"), ("nf_mmb", "MMB"), ("roi_mean", "ImgProcROIArea_Mean"),
+    ("ocl_mean", "OCL_Bin10_Mean"), ("lcs_mean", "LCS_Bin10_Mean"), ("fda_mean", "FDA_Bin10_Mean"),
+    ("rvu_mean", "RVUP_Bin10_Mean"), ("of_mean", "OF_Bin10_Mean"),
+    ("nf_of_mean", "OF_Bin10_Mean"), ("nf_of_std", "OF_Bin10_StdDev"), ("nf_of_9", "OF_Bin10_9"),
+    ("minutiae_count", "FingerJetFX_MinutiaeCount"),
+    ("minutiae_com200", "FingerJetFX_MinCount_COMMinRect200x200"),
+)  # fmt: skip
+
+
+def native_agreement(data_dir: Path) -> None:
+    """Spearman of each of our measures with the NFIQ 2 native measure it copies (500 ppi)."""
+    from kiosk.fingerprint.measures import analyse
+
+    with (data_dir / "nfiq2_scores.csv").open(newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["nfiq2_score"] and row["ppi"] == "500"]
+    ours = [
+        analyse(cv2.imread(str(data_dir / row["file"]), cv2.IMREAD_GRAYSCALE)).measures
+        for row in rows
+    ]
+    print(f"\nOur measures against NFIQ 2's native ones (Spearman, n={len(rows)} at 500 ppi):")
+    for name, native in NATIVE_PAIRS:
+        a = [measures[name] for measures in ours]
+        b = [float(row[native]) for row in rows]
+        print(f"  {name:16s} ~ {native:40s} {spearmanr(a, b)[0]:+.3f}")
+
+
 def error_rates(genuine: np.ndarray, impostor: np.ndarray, threshold: float) -> tuple[float, float]:
     """(FNMR, FMR) at a decision threshold (score >= threshold means same finger)."""
     return float(np.mean(genuine < threshold)), float(np.mean(impostor >= threshold))
@@ -206,6 +234,21 @@ def evaluate_synthetic(settings: FingerprintSettings, personas: int = 12) -> Non
               f"{other_hand.max():.3f} (at or above threshold "
               f"{np.mean(other_hand >= threshold):.1%} of {other_hand.size}); "
               f"other personas max {impostor.max():.3f}")  # fmt: skip
+    # The simulator's scenarios rely on these verdicts (good usable, dry not, ...).
+    from simulator.fingerprints import CONDITIONS
+
+    usable = {
+        condition: sum(
+            assess_quality(persona_finger(seed, finger, condition, 1), 500, settings).usable(
+                settings
+            )
+            for seed in seeds
+            for finger in (2, 7)
+        )
+        for condition in CONDITIONS
+    }
+    print(f"usable first attempts of {2 * len(seeds)} fingers per condition: "
+          + ", ".join(f"{condition} {count}" for condition, count in usable.items()))  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = FingerprintSettings()
     evaluate_quality(args.data_dir, settings)
+    native_agreement(args.data_dir)
     if not args.skip_cv:
         cross_validated(args.data_dir, args.repeats)
     evaluate_comparison(args.data_dir, settings)
