@@ -36,3 +36,14 @@ def test_shipped_model_file_is_the_one_loaded() -> None:
     model = load_model()
     assert list(model.features) == data["features"]
     assert model.blend == data["blend"] and len(model.trees) == len(data["trees"])
+
+
+def test_every_feature_of_the_shipped_model_is_measured() -> None:
+    # predict() reads a missing measure as 0, so a renamed measure would go unnoticed.
+    from kiosk.fingerprint.measures import analyse
+    from simulator.fingerprints import persona_finger
+
+    measures = analyse(persona_finger(11, 7, "good", 1)).measures
+    blank = analyse(np.full((300, 300), 255, np.uint8)).measures
+    assert set(load_model().features) <= measures.keys()
+    assert set(load_model().features) <= blank.keys()
