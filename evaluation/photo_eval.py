@@ -82,6 +82,7 @@ FITTED = (
     "max_background_chroma", "max_background_shadow", "max_occlusion", "max_eye_occlusion",
     "min_mouth_line_contrast", "max_texture_asymmetry", "max_forehead_occlusion", "max_crown_ratio",
     "cap_forehead_occlusion", "cap_crown_ratio", "max_head_top_chroma", "max_skin_texture",
+    "cap_forehead_edge", "cap_head_top_skin", "max_forehead_hue_cover",
 )
 #: Candidate values per threshold: the default times these factors.
 FACTORS = (0.6, 0.75, 0.85, 0.93, 1.0, 1.07, 1.15, 1.3, 1.6)
