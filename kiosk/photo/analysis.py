@@ -40,6 +40,8 @@ HEAD_TOP_EYES = ((16.0, 44.0), (32.0, 44.0))
 #: One serialised mesh landmark: field tags and three little-endian floats (x, y, z).
 _LANDMARK = np.dtype([("tag", "u1"), ("len", "u1"), ("tx", "u1"), ("x", "<f4"), ("ty", "u1"),
                       ("y", "<f4"), ("tz", "u1"), ("z", "<f4")])
+#: Offset and value of each framing byte of ``_LANDMARK``: the field tags and the length.
+_FRAMING = ((0, 0x0A), (1, 15), (2, 0x0D), (7, 0x15), (12, 0x1D))
 
 
 @dataclass(frozen=True)
@@ -261,11 +263,14 @@ def _landmarks(face: Any, w: int, h: int) -> Coords:
     other layout (a field left out, another mediapipe version) takes the slow path.
     """
     raw = face.SerializeToString()
-    if len(raw) % _LANDMARK.itemsize == 0:
-        rec = np.frombuffer(raw, _LANDMARK)
-        if (np.all(rec["tag"] == 0x0A) and np.all(rec["len"] == 15) and np.all(rec["tx"] == 0x0D)
-                and np.all(rec["ty"] == 0x15) and np.all(rec["tz"] == 0x1D)):
-            pts = np.empty((len(rec), 3), np.float64)
+    size = _LANDMARK.itemsize
+    if len(raw) % size == 0:
+        n = len(raw) // size
+        # The five framing bytes of every record, compared as byte strings (plain C, no numpy
+        # call per field).
+        if all(raw[at::size] == bytes((value,)) * n for at, value in _FRAMING):
+            rec = np.frombuffer(raw, _LANDMARK)
+            pts = np.empty((n, 3), np.float64)
             pts[:, 0], pts[:, 1], pts[:, 2] = rec["x"] * w, rec["y"] * h, rec["z"] * w
             return pts
     return np.array([(p.x * w, p.y * h, p.z * w) for p in face.landmark], dtype=np.float64)

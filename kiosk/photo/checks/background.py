@@ -24,7 +24,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     if bg is None or np.count_nonzero(bg.mask) < _MIN_PIXELS:
         return [unknown(n, "no background visible")
                 for n in ("BackgroundUniformity", "BackgroundShadow")]
-    mask8 = bg.mask.astype(np.uint8)
+    mask8 = bg.mask.view(np.uint8)
     means, stds = cv2.meanStdDev(bg.lab, mask=mask8)
     mean, std = float(means[0, 0]), float(stds[0, 0])
     # Chroma of the mean colour: a backdrop is one colour, so this is its saturation.

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from kiosk.photo.analysis import FrameAnalysis
-from kiosk.photo.regions import face_regions, median_u8
+from kiosk.photo.regions import face_regions, mask8, median_u8, share
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
 from kiosk.photo.settings import PhotoSettings
 
@@ -26,14 +26,14 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     # own contrast so that lighting does not matter. 16-bit from 8-bit input is exact.
     gy = np.abs(cv2.Sobel(r.gray, cv2.CV_16S, 0, 1, ksize=3))
     cheek_mask = r.cheek_left | r.cheek_right
-    norm = cv2.mean(gy, mask=cheek_mask.astype(np.uint8))[0] + 4.0
-    bridge = (cv2.mean(gy, mask=r.bridge.astype(np.uint8))[0] / norm
+    norm = cv2.mean(gy, mask=mask8(cheek_mask))[0] + 4.0
+    bridge = (cv2.mean(gy, mask=mask8(r.bridge))[0] / norm
               if r.bridge.any() else 0.0)
     score = bridge / 10.0
     cheeks = median_u8(r.gray[cheek_mask]) + 1.0
     band = r.gray[r.eye_band]
     tint = median_u8(band) / cheeks
-    glare = float(np.mean(band > 250))
+    glare = share(band > 250)
     present = score >= s.glasses_threshold
     tinted = tint < s.max_lens_tint
     ok = not (present and not s.allow_clear_glasses) and not tinted

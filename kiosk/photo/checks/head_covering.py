@@ -9,7 +9,7 @@ import numpy as np
 
 from kiosk.photo import geometry as geo
 from kiosk.photo.analysis import HEAD_TOP_SIZE, FrameAnalysis
-from kiosk.photo.regions import FaceRegions, U, face_regions
+from kiosk.photo.regions import FaceRegions, U, face_regions, mask8, median_f, share
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
 from kiosk.photo.settings import PhotoSettings
 
@@ -99,7 +99,7 @@ def forehead_edge(a: FrameAnalysis, r: FaceRegions) -> float:
     band = r.lab[top - _STEP:bottom + _STEP, x0:x1]
     step = cv2.subtract(band[2 * _STEP:], band[:-2 * _STEP])
     size = cv2.sqrt(cv2.transform(cv2.multiply(step, step), _SUM3))
-    return float(np.median(size, axis=1).max())
+    return float(median_f(np.asarray(size, np.float32), axis=1).max())
 
 
 def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
@@ -127,8 +127,8 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     r = face_regions(a)
     if r is None or np.count_nonzero(r.forehead) < 20:
         return [unknown(n, "no face") for n in ("NoHeadCoverings", "SkinTexture")]
-    covered = float(np.mean(r.skin_distance[r.forehead] > 30.0))
-    hue_covered = float(np.mean(r.skin_hue_distance2[r.forehead] > _SKIN_HUE * _SKIN_HUE))
+    covered = share(r.skin_distance[r.forehead] > 30.0)
+    hue_covered = share(r.skin_hue_distance2[r.forehead] > _SKIN_HUE * _SKIN_HUE)
     chroma, top_skin = head_top_colours(a, r)
     edge = forehead_edge(a, r)
     crown = a.crown_ratio
@@ -138,7 +138,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     ok = not (covered > s.max_forehead_occlusion or crown > s.max_crown_ratio or cap
               or chroma > s.max_head_top_chroma or hue_covered > s.max_forehead_hue_cover)
     cheeks = r.cheek_left | r.cheek_right
-    texture = cv2.mean(r.texture, mask=cheeks.astype(np.uint8))[0] if cheeks.any() else math.nan
+    texture = cv2.mean(r.texture, mask=mask8(cheeks))[0] if cheeks.any() else math.nan
     allowed = s.allow_head_covering
     return [
         verdict("NoHeadCoverings", covered, ok or allowed, "head_covering",

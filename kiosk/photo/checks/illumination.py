@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from kiosk.photo.analysis import FACE_EYES, FACE_SIZE, FrameAnalysis
-from kiosk.photo.regions import FaceRegions, face_regions, median_u8
+from kiosk.photo.regions import FaceRegions, face_regions, median_f, median_u8
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
 from kiosk.photo.settings import PhotoSettings
 
@@ -35,7 +35,7 @@ def side_lean(r: FaceRegions) -> float:
     diff = cv2.subtract(logs, cv2.flip(logs, 1))[pairs]
     # The median: a slightly turned head puts the nose's own shading, or an ear, beside its
     # mirror image; those pairs are a minority and drop out.
-    return float(np.median(diff))
+    return float(median_f(diff))
 
 
 def side_balance(r: FaceRegions) -> float:

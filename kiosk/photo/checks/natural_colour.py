@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from kiosk.photo.analysis import FrameAnalysis
-from kiosk.photo.regions import face_regions
+from kiosk.photo.regions import face_regions, mask8
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
 from kiosk.photo.settings import PhotoSettings
 
@@ -22,15 +22,19 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     if a.small is not None:
         # Every other pixel is plenty for a whole-image average.
         sub = a.small[::2, ::2]
-        b, g, r = (sub[..., i].astype(np.int16) for i in range(3))
-        chroma = float(np.mean(np.maximum(np.maximum(abs(r - g), abs(g - b)), abs(r - b))))
+        b, g, r = sub[..., 0], sub[..., 1], sub[..., 2]
+        # The largest of the three channel differences is the largest channel minus the
+        # smallest: two 8-bit maxima and minima and exact integer sums give the same mean.
+        high = np.maximum(np.maximum(b, g), r)
+        low = np.minimum(np.minimum(b, g), r)
+        chroma = (int(high.sum(dtype=np.int64)) - int(low.sum(dtype=np.int64))) / high.size
         results.append(verdict("ColourPresent", chroma, chroma >= s.min_colour_chroma,
                                "grayscale", f"mean channel spread >= {s.min_colour_chroma:g}"))
     reg = face_regions(a)
     if reg is None:
         results.append(unknown("NaturalColour", "no face"))
         return results
-    mean = cv2.mean(reg.lab, mask=reg.skin.astype(np.uint8))
+    mean = cv2.mean(reg.lab, mask=mask8(reg.skin))
     am, bm = mean[1] - 128.0, mean[2] - 128.0
     face_chroma = math.hypot(am, bm)
     hue = math.degrees(math.atan2(bm, am))

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from kiosk.photo import geometry as geo
 from kiosk.photo.analysis import FrameAnalysis
-from kiosk.photo.regions import FaceRegions, face_regions
+from kiosk.photo.regions import FaceRegions, face_regions, mask8, median_f, share
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
 from kiosk.photo.settings import PhotoSettings
 
@@ -64,8 +64,8 @@ def mouth_line(a: FrameAnalysis, r: FaceRegions) -> float:
     if y1 - y0 < 3:
         return math.nan
     cols = r.gray[y0:y1][:, xs].astype(np.float32)
-    median = np.median(cols, axis=0)
-    return float(np.median((median - cols.min(axis=0)) / (median + 1.0)))
+    median = median_f(cols.copy(), axis=0)
+    return float(median_f((median - cols.min(axis=0)) / (median + 1.0)))
 
 
 def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
@@ -83,7 +83,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     mouth = verdict("MouthOcclusionPrevention", line, line >= s.min_mouth_line_contrast,
                     "occlusion", f"lip line contrast >= {s.min_mouth_line_contrast:g}")
     # Colour from the skin's mean a*, b* distance from neutral (cheap: one masked mean).
-    mean_ab = cv2.mean(r.chroma, mask=r.skin.astype(np.uint8))[0]
+    mean_ab = cv2.mean(r.chroma, mask=mask8(r.skin))[0]
     if mean_ab < 3.0:
         # Without colour, skin and a grey mask or shadow cannot be told apart.
         return [unknown(n, "greyscale image") for n in names[:2]] + [mouth]
@@ -92,7 +92,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     # masks and hands rarely reach. Luminance counts half: the chin is naturally darker.
     detail = np.asarray(cv2.blur(r.texture, (5, 5)), np.float32)
     if np.count_nonzero(r.nose_bridge) >= 10:
-        ref = np.array(cv2.mean(r.lab, mask=r.nose_bridge.astype(np.uint8))[:3], np.float32)
+        ref = np.array(cv2.mean(r.lab, mask=mask8(r.nose_bridge))[:3], np.float32)
         # Only the lower-face pixels are needed: gather them once (a fifth of the face).
         # Flat indices: boolean indexing of a 3-channel image is ten times slower.
         lower_idx = np.flatnonzero(r.lower)
@@ -106,10 +106,10 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
         lower = float(np.count_nonzero(unlike_lower & ~hair)) / len(d)
         texture = float(np.count_nonzero(unlike_lower & hair)) / len(d)
     else:
-        lower = float(np.mean(r.skin_distance[r.lower] > limit))
+        lower = share(r.skin_distance[r.lower] > limit)
         texture = 0.0
     around = r.eye_band & ~r.eye_left & ~r.eye_right
-    eyes = float(np.mean(r.skin_distance[around] > limit)) if around.any() else float("nan")
+    eyes = share(r.skin_distance[around] > limit) if around.any() else float("nan")
     asym = texture_asymmetry(r, detail)
     ok = lower <= s.max_occlusion and not asym > s.max_texture_asymmetry
     return [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from kiosk.photo.analysis import Coords, FrameAnalysis, Pixels
-from kiosk.photo.regions import Mask, face_regions
+from kiosk.photo.regions import Mask, face_regions, share
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
 from kiosk.photo.settings import PhotoSettings
 
@@ -20,7 +20,7 @@ def _red_share(face: Pixels, iris: Mask, centre: Coords) -> float:
         return float("nan")
     px = face[box][inside].astype(np.int16)
     b, g, red = px[:, 0], px[:, 1], px[:, 2]
-    return float(np.mean((red > 90) & (red > 1.8 * g) & (red > 1.8 * b)))
+    return share((red > 90) & (red > 1.8 * g) & (red > 1.8 * b))
 
 
 def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:

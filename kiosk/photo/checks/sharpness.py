@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from kiosk.photo.analysis import FrameAnalysis
-from kiosk.photo.regions import face_regions
+from kiosk.photo.regions import face_regions, mask8
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
 from kiosk.photo.settings import PhotoSettings
 
@@ -22,7 +22,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     r = face_regions(a)
     if r is None:
         return [unknown("Sharpness", "no face")]
-    oval = r.oval.astype(np.uint8)
+    oval = mask8(r.oval)
     spread = float(cv2.meanStdDev(r.gray, mask=oval)[1][0, 0]) + 1.0
     value = cv2.mean(r.texture, mask=oval)[0] / spread
     # 16-bit derivatives of 8-bit luminance are exact; masked means avoid gathering pixels.
