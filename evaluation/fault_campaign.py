@@ -152,6 +152,8 @@ class RunPlan:
     #: How long the ``retry-clear`` citizen waits before the faults are cleared.
     clear_wait: float = 0.5
     framing: str = "lines"
+    #: Kiosk timeouts other than the defaults (``document_wait_s``...), for quicker runs.
+    timeouts: dict[str, float] = field(default_factory=dict)
 
     def describe(self) -> str:
         """One line: faults, policy, framing."""
@@ -655,7 +657,8 @@ def run_one(plan: RunPlan, *, patience: float = 30.0, budget: float = 100.0,
         try:
             from kiosk.composition import build_kiosk
 
-            kiosk = build_kiosk(campaign_config(plan.framing), campaign_scenario(plan))
+            kiosk = build_kiosk(campaign_config(plan.framing, **plan.timeouts),
+                                campaign_scenario(plan))
         except Exception:  # noqa: BLE001 - the kiosk did not start: a traceback of its own
             record.update(outcome="stuck", reason="build_kiosk failed", final_state="-",
                           faults=[], device_errors=0, notes=[], visits=[], errors=[],
