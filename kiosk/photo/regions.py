@@ -245,7 +245,8 @@ def background(a: FrameAnalysis) -> Background | None:
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
     if x1 <= x0 or y1 <= y0:
         return None
-    small, mask = a.small[y0:y1, x0:x1], a.mask[y0:y1, x0:x1]
+    # One contiguous copy of the box: OpenCV would copy the strided view once per conversion.
+    small, mask = np.ascontiguousarray(a.small[y0:y1, x0:x1]), a.mask[y0:y1, x0:x1]
     in_crop = np.zeros(mask.shape, np.uint8)
     cv2.fillPoly(in_crop, [np.round(crop_poly - (x0, y0)).astype(np.int32)], (1,))
     person = (mask > 0.5).astype(np.uint8)
