@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -90,7 +91,7 @@ def percentile_u8(values: Pixels, q: float) -> float:
     return float(v_low + (position - low) * (float(v_high) - float(v_low)))
 
 
-def median_f(values: NDArray[np.float32], axis: int | None = None) -> NDArray[np.float32]:
+def median_f(values: NDArray[Any], axis: int | None = None) -> NDArray[np.float32]:
     """``np.median(values, axis)`` of finite float values, the same value bit for bit (the
     middle element, or the float mean of the two middle ones), without ``np.median``'s Python
     layers: about 30 us per call right after the face models, several calls per frame.
@@ -103,10 +104,11 @@ def median_f(values: NDArray[np.float32], axis: int | None = None) -> NDArray[np
     half = n // 2
     if n % 2:
         flat.partition(half, axis=ax)
-        return flat.take(half, axis=ax)
+        middle: NDArray[np.float32] = np.asarray(flat.take(half, axis=ax))
+        return middle
     flat.partition((half - 1, half), axis=ax)
-    both: NDArray[np.float32] = flat.take(half - 1, axis=ax) + flat.take(half, axis=ax)
-    return both / np.float32(2.0)  # type: ignore[no-any-return]
+    both: NDArray[np.float32] = np.asarray(flat.take(half - 1, axis=ax) + flat.take(half, axis=ax))
+    return both / np.float32(2.0)
 
 
 def share(flags: NDArray[np.bool_]) -> float:
