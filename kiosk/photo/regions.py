@@ -235,7 +235,7 @@ def background(a: FrameAnalysis) -> Background | None:
     """Background pixels of the token crop region; ``None`` without segmentation or a face."""
     if a._background is not None:
         return a._background
-    if a.small is None or a.mask is None or a.crop is None:
+    if a.small_rgb is None or a.mask is None or a.crop is None:
         return None
     h, w = a.mask.shape
     scale = a.small_scale
@@ -247,8 +247,9 @@ def background(a: FrameAnalysis) -> Background | None:
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
     if x1 <= x0 or y1 <= y0:
         return None
-    # One contiguous copy of the box: OpenCV would copy the strided view once per conversion.
-    small, mask = np.ascontiguousarray(a.small[y0:y1, x0:x1]), a.mask[y0:y1, x0:x1]
+    # One contiguous copy of the box, converted from RGB (the same numbers as from BGR):
+    # OpenCV would copy the strided view once per conversion.
+    small, mask = np.ascontiguousarray(a.small_rgb[y0:y1, x0:x1]), a.mask[y0:y1, x0:x1]
     in_crop = np.zeros(mask.shape, np.uint8)
     cv2.fillPoly(in_crop, [np.round(crop_poly - (x0, y0)).astype(np.int32)], (1,))
     person = (mask > 0.5).astype(np.uint8)
@@ -256,8 +257,8 @@ def background(a: FrameAnalysis) -> Background | None:
     grown = cv2.dilate(person, np.ones((5, 5), np.uint8))
     bg = (in_crop > 0) & (grown == 0)
     ring = cv2.dilate(person, np.ones((25, 25), np.uint8)) > 0
-    gray = np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), np.uint8)
-    lab = np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2LAB), np.uint8)
+    gray = np.asarray(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), np.uint8)
+    lab = np.asarray(cv2.cvtColor(small, cv2.COLOR_RGB2LAB), np.uint8)
     out = Background(lab=lab, gray=gray, mask=bg, near=bg & ring, far=bg & ~ring)
     a._background = out
     return out

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from kiosk.photo.analysis import FrameAnalysis, _landmarks
+from kiosk.photo.analysis import FaceAnalyzer, FrameAnalysis, _landmarks
 from kiosk.photo.checks import natural_colour
 from kiosk.photo.regions import mask8, median_f, share
 from kiosk.photo.settings import PhotoSettings
@@ -94,3 +94,20 @@ def test_landmarks_of_another_layout_take_the_slow_path() -> None:
     got = _landmarks(face, 1280, 720)
     assert got.shape == (478, 3) and np.array_equal(got, _slow(face, 1280, 720))
     assert np.all(got[:, 2] == 0.0)
+
+
+@given(frame=arrays(np.uint8, st.tuples(st.integers(32, 700), st.integers(32, 700), st.just(3))))
+def test_the_bgr_small_frame_is_the_rgb_one_reversed(frame: np.ndarray) -> None:
+    rgb, small, small_rgb = FaceAnalyzer.prepare(frame)
+    assert np.array_equal(rgb, cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+    assert small_rgb.flags.c_contiguous and small_rgb.shape[1] == 256
+    assert np.array_equal(small, cv2.cvtColor(small_rgb, cv2.COLOR_RGB2BGR))
+
+
+@given(box=arrays(np.uint8, st.tuples(st.integers(1, 40), st.integers(1, 40), st.just(3))))
+def test_background_colours_from_rgb_are_those_from_bgr(box: np.ndarray) -> None:
+    bgr = np.ascontiguousarray(box[..., ::-1])
+    assert np.array_equal(cv2.cvtColor(box, cv2.COLOR_RGB2LAB),
+                          cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB))
+    assert np.array_equal(cv2.cvtColor(box, cv2.COLOR_RGB2GRAY),
+                          cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
