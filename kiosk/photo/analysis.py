@@ -361,7 +361,9 @@ def similarity(a0: Coords, a1: Coords, b0: Coords, b1: Coords) -> Coords:
     k = zb / (za if za != 0 else 1e-9)
     c, s = k.real, k.imag
     rot = np.array([[c, -s], [s, c]])
-    return np.hstack([rot, (b0 - rot @ a0)[:, None]])
+    out = np.empty((2, 3))
+    out[:, :2], out[:, 2] = rot, b0 - rot @ a0  # as np.hstack would, without its Python layers
+    return out
 
 
 def _crown(out: FrameAnalysis, eye_mid: Coords) -> tuple[Coords, bool, float]:

@@ -111,6 +111,14 @@ def median_f(values: NDArray[Any], axis: int | None = None) -> NDArray[np.float3
     return both / np.float32(2.0)
 
 
+def levels_u8(image: Pixels, mask: Mask) -> NDArray[np.intp]:
+    """Cumulative 256-bin histogram of ``image[mask]`` (``np.bincount(...).cumsum()``, the same
+    counts), counted by OpenCV under the mask instead of gathering the pixels first."""
+    hist = cv2.calcHist([image], [0], mask8(mask), [256], [0, 256])
+    levels: NDArray[np.intp] = hist.reshape(-1).astype(np.intp).cumsum()
+    return levels
+
+
 def share(flags: NDArray[np.bool_]) -> float:
     """``np.mean`` of booleans, the same value, by counting (NaN when empty)."""
     return int(np.count_nonzero(flags)) / flags.size if flags.size else math.nan
@@ -121,9 +129,20 @@ def mask8(mask: Mask) -> Pixels:
     return mask.view(np.uint8)
 
 
-def _poly(points: geo.Coords, idx: list[int]) -> NDArray[np.int32]:
-    poly: NDArray[np.int32] = np.round(points[idx]).astype(np.int32)
-    return poly
+#: The outlines the face masks are filled from, gathered and rounded in one go (one numpy call
+#: each instead of one per outline; rounding is per point, so every outline is the same).
+_OUTLINES = (geo.FACE_OVAL, geo.RIGHT_EYE, geo.LEFT_EYE, geo.RIGHT_BROW, geo.LEFT_BROW,
+             geo.LIPS_OUTER)
+_OUTLINE_INDEX = np.concatenate([np.asarray(o, np.intp) for o in _OUTLINES])
+_OUTLINE_ENDS = np.cumsum([len(o) for o in _OUTLINES]).tolist()
+_OUTLINE_SLICES = tuple(slice(end - len(o), end) for o, end in zip(_OUTLINES, _OUTLINE_ENDS,
+                                                                      strict=True))
+
+
+def _outlines(points: geo.Coords) -> list[NDArray[np.int32]]:
+    """Every outline in ``_OUTLINES``, in that order, as rounded int32 pixel positions."""
+    rounded: NDArray[np.int32] = np.round(points[_OUTLINE_INDEX]).astype(np.int32)
+    return [rounded[part] for part in _OUTLINE_SLICES]
 
 
 def face_regions(a: FrameAnalysis) -> FaceRegions | None:
@@ -141,11 +160,12 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
         cv2.fillPoly(m, list(polys), (1,))
         return m.view(np.bool_)  # 0/1 bytes are valid booleans: no copy
 
-    oval = fill(_poly(p, geo.FACE_OVAL))
-    eye_right, eye_left = fill(_poly(p, geo.RIGHT_EYE)), fill(_poly(p, geo.LEFT_EYE))
+    oval_p, eye_right_p, eye_left_p, brow_right_p, brow_left_p, lips_p = _outlines(p)
+    oval = fill(oval_p)
+    eye_right, eye_left = fill(eye_right_p), fill(eye_left_p)
     eyes = eye_right | eye_left
-    brows = fill(_poly(p, geo.RIGHT_BROW), _poly(p, geo.LEFT_BROW))
-    lips = fill(_poly(p, geo.LIPS_OUTER))
+    brows = fill(brow_right_p, brow_left_p)
+    lips = fill(lips_p)
     k = 2 * round(2 * U) + 1
     eyes = cv2.dilate(eyes.view(np.uint8), np.ones((k, k), np.uint8)).view(bool)
     skin = oval & ~eyes & ~brows & ~lips
@@ -205,7 +225,7 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
         iris_right=iris(468, 469), iris_left=iris(473, 474),
         skin_distance=skin_distance, skin_hue_distance2=skin_hue_distance2, skin_spread=spread,
         cheek_colour=tuple(cheek_colour.tolist()), chroma=chroma, texture=texture,
-        skin_levels=np.bincount(gray[skin], minlength=256).cumsum(),
+        skin_levels=levels_u8(gray, skin),
     )
     a._regions = regions
     return regions

@@ -64,4 +64,4 @@ def verdict(name: str, value: float, ok: bool, reason: str, threshold: str,
     assert reason in _CODES, reason
     return CheckResult(name=name, value=float(value), status=Status.PASS if ok else Status.FAIL,
                        reason=None if ok else reason, threshold=threshold,
-                       extra={k: float(v) for k, v in (extra or {}).items()})
+                       extra={k: float(v) for k, v in extra.items()} if extra else {})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from kiosk.photo.analysis import FrameAnalysis
-from kiosk.photo.regions import face_regions
+from kiosk.photo.regions import face_regions, levels_u8
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
 from kiosk.photo.settings import PhotoSettings
 
@@ -23,7 +23,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     hist_skin = r.skin_levels
     if hist_skin[-1] < 20:
         return [unknown(n, "no face") for n in ("LuminanceMean", "OverExposurePrevention")]
-    hist_oval = np.bincount(r.gray[r.oval], minlength=256).cumsum()
+    hist_oval = levels_u8(r.gray, r.oval)
     mean = float(np.searchsorted(hist_skin, hist_skin[-1] / 2.0))
     dark = float(hist_skin[34] / hist_skin[-1])
     bright = float(1.0 - hist_skin[248] / hist_skin[-1])

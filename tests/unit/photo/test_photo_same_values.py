@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from kiosk.photo.analysis import FaceAnalyzer, FrameAnalysis, _landmarks
+from kiosk.photo.analysis import FaceAnalyzer, FrameAnalysis, _landmarks, similarity
 from kiosk.photo.checks import natural_colour
-from kiosk.photo.regions import mask8, median_f, share
+from kiosk.photo.regions import _OUTLINES, _outlines, levels_u8, mask8, median_f, share
 from kiosk.photo.settings import PhotoSettings
 
 finite = st.floats(-1e6, 1e6, width=32, allow_nan=False, allow_infinity=False)
@@ -111,3 +111,32 @@ def test_background_colours_from_rgb_are_those_from_bgr(box: np.ndarray) -> None
                           cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB))
     assert np.array_equal(cv2.cvtColor(box, cv2.COLOR_RGB2GRAY),
                           cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
+
+
+@given(image=arrays(np.uint8, st.tuples(st.integers(1, 60), st.integers(1, 60))),
+       seed=st.integers(0, 2**32 - 1))
+def test_levels_u8_counts_as_bincount(image: np.ndarray, seed: int) -> None:
+    mask = np.random.default_rng(seed).random(image.shape) > 0.4
+    expected = np.bincount(image[mask], minlength=256).cumsum()
+    got = levels_u8(image, mask)
+    assert got.dtype == expected.dtype and np.array_equal(got, expected)
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+def test_outlines_are_each_outline_rounded(seed: int) -> None:
+    points = np.random.default_rng(seed).uniform(-5.0, 170.0, (478, 2))
+    outlines = _outlines(points)
+    assert len(outlines) == len(_OUTLINES)
+    for outline, idx in zip(outlines, _OUTLINES, strict=True):
+        assert outline.dtype == np.int32
+        assert np.array_equal(outline, np.round(points[idx]).astype(np.int32))
+
+
+@given(coords=arrays(np.float64, 8, elements=st.floats(-2000, 2000)))
+def test_similarity_is_the_stacked_matrix(coords: np.ndarray) -> None:
+    a0, a1, b0, b1 = coords[0:2], coords[2:4], coords[4:6], coords[6:8]
+    m = similarity(a0, a1, b0, b1)
+    za, zb = complex(*(a1 - a0)), complex(*(b1 - b0))
+    k = zb / (za if za != 0 else 1e-9)
+    rot = np.array([[k.real, -k.imag], [k.imag, k.real]])
+    assert m.shape == (2, 3) and np.array_equal(m, np.hstack([rot, (b0 - rot @ a0)[:, None]]))
