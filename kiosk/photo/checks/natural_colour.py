@@ -19,14 +19,17 @@ _SKIN_HUE = 55.0
 def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     """Greyscale: almost no chroma anywhere. Cast: skin hue or chroma far from any skin tone."""
     results = []
-    if a.small is not None:
+    # The contiguous RGB copy when there is one: the measure does not depend on the channel
+    # order, and the BGR frame is a reversed view of it that is slower to read.
+    small = a.small_rgb if a.small_rgb is not None else a.small
+    if small is not None:
         # Every other pixel is plenty for a whole-image average.
-        sub = a.small[::2, ::2]
-        b, g, r = sub[..., 0], sub[..., 1], sub[..., 2]
+        sub = small[::2, ::2]
+        c0, c1, c2 = sub[..., 0], sub[..., 1], sub[..., 2]
         # The largest of the three channel differences is the largest channel minus the
         # smallest: two 8-bit maxima and minima and exact integer sums give the same mean.
-        high = np.maximum(np.maximum(b, g), r)
-        low = np.minimum(np.minimum(b, g), r)
+        high = np.maximum(np.maximum(c0, c1), c2)
+        low = np.minimum(np.minimum(c0, c1), c2)
         chroma = (int(high.sum(dtype=np.int64)) - int(low.sum(dtype=np.int64))) / high.size
         results.append(verdict("ColourPresent", chroma, chroma >= s.min_colour_chroma,
                                "grayscale", f"mean channel spread >= {s.min_colour_chroma:g}"))
@@ -34,7 +37,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     if reg is None:
         results.append(unknown("NaturalColour", "no face"))
         return results
-    mean = cv2.mean(reg.lab, mask=mask8(reg.skin))
+    mean = cv2.mean(reg.lab8, mask=mask8(reg.skin))
     am, bm = mean[1] - 128.0, mean[2] - 128.0
     face_chroma = math.hypot(am, bm)
     hue = math.degrees(math.atan2(bm, am))

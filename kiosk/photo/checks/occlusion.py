@@ -92,7 +92,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     # masks and hands rarely reach. Luminance counts half: the chin is naturally darker.
     detail = np.asarray(cv2.blur(r.texture, (5, 5)), np.float32)
     if np.count_nonzero(r.nose_bridge) >= 10:
-        ref = np.array(cv2.mean(r.lab, mask=mask8(r.nose_bridge))[:3], np.float32)
+        ref = np.array(cv2.mean(r.lab8, mask=mask8(r.nose_bridge))[:3], np.float32)
         # Only the lower-face pixels are needed: gather them once (a fifth of the face).
         # Flat indices: boolean indexing of a 3-channel image is ten times slower.
         lower_idx = np.flatnonzero(r.lower)
