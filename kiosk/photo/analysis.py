@@ -366,6 +366,11 @@ def similarity(a0: Coords, a1: Coords, b0: Coords, b1: Coords) -> Coords:
     return out
 
 
+#: Where the crown search samples the mask: chin-to-eye distances above the eyes.
+_CROWN_STEPS = np.arange(0.0, 2.5, 0.02)
+_CROWN_STEPS_COLUMN = _CROWN_STEPS[:, None]
+
+
 def _crown(out: FrameAnalysis, eye_mid: Coords) -> tuple[Coords, bool, float]:
     """Top of the head: where the person mask ends above the eyes, else an anthropometric guess.
 
@@ -382,9 +387,9 @@ def _crown(out: FrameAnalysis, eye_mid: Coords) -> tuple[Coords, bool, float]:
         return guess, False, math.nan
     scale = out.small_scale
     mh, mw = out.mask.shape
-    steps = np.arange(0.0, 2.5, 0.02)
-    xy = (eye_mid[None, :] + up[None, :] * (steps[:, None] * chin_eye)) / scale
-    xi, yi = np.round(xy[:, 0]).astype(int), np.round(xy[:, 1]).astype(int)
+    steps = _CROWN_STEPS
+    xy = (eye_mid[None, :] + up[None, :] * (_CROWN_STEPS_COLUMN * chin_eye)) / scale
+    xi, yi = np.round(xy).astype(int).T
     inside = (xi >= 0) & (xi < mw) & (yi >= 0) & (yi < mh)
     values = np.zeros(len(steps))
     values[inside] = out.mask[yi[inside], xi[inside]]

@@ -31,6 +31,8 @@ class FaceRegions:
     """The oval without eyes, brows, lips and nostrils: where skin should be."""
     cheek_right: Mask
     cheek_left: Mask
+    cheeks: Mask
+    """Both cheeks (``cheek_right | cheek_left``), formed once for the checks that use both."""
     forehead: Mask
     lower: Mask
     """Between the nose and the chin, lips excluded: where masks and hands show."""
@@ -171,7 +173,7 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
     lips = fill(lips_p)
     k = 2 * round(2 * U) + 1
     eyes = cv2.dilate(eyes.view(np.uint8), np.ones((k, k), np.uint8)).view(bool)
-    skin = oval & ~eyes & ~brows & ~lips
+    skin = oval & ~(eyes | brows | lips)
     yy, xx = _GRID_Y, _GRID_X
     eye_y = p[geo.RIGHT_IRIS, 1]
     chin_y = p[geo.CHIN, 1]
@@ -201,7 +203,8 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
     gray = np.asarray(cv2.cvtColor(a.face, cv2.COLOR_BGR2GRAY), np.uint8)
     lab8 = np.asarray(cv2.cvtColor(a.face, cv2.COLOR_BGR2LAB), np.uint8)
     lab = lab8.astype(np.float32)
-    cheeks = cheek_left | cheek_right
+    both_cheeks = cheek_left | cheek_right
+    cheeks = both_cheeks
     if np.count_nonzero(cheeks) < 10:
         cheeks = skin
     cheeks8 = mask8(cheeks)
@@ -222,7 +225,7 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
     texture = np.abs(cv2.Laplacian(gray, cv2.CV_16S)).astype(np.float32)
     regions = FaceRegions(
         gray=gray, lab=lab, lab8=lab8, oval=oval, skin=skin, cheek_right=cheek_right,
-        cheek_left=cheek_left, forehead=forehead, lower=lower,
+        cheek_left=cheek_left, cheeks=both_cheeks, forehead=forehead, lower=lower,
         eye_right=eye_right, eye_left=eye_left,
         eye_band=eye_band, bridge=bridge, nose_bridge=nose_bridge,
         iris_right=iris(468, 469), iris_left=iris(473, 474),

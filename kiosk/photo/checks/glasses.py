@@ -25,7 +25,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     # Horizontal frame edges (bridge, rims) show as vertical gradient; normalise by the face's
     # own contrast so that lighting does not matter. 16-bit from 8-bit input is exact.
     gy = np.abs(cv2.Sobel(r.gray, cv2.CV_16S, 0, 1, ksize=3))
-    cheek_mask = r.cheek_left | r.cheek_right
+    cheek_mask = r.cheeks
     norm = cv2.mean(gy, mask=mask8(cheek_mask))[0] + 4.0
     bridge = (cv2.mean(gy, mask=mask8(r.bridge))[0] / norm
               if r.bridge.any() else 0.0)

@@ -137,7 +137,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
                       or top_skin > s.cap_head_top_skin)
     ok = not (covered > s.max_forehead_occlusion or crown > s.max_crown_ratio or cap
               or chroma > s.max_head_top_chroma or hue_covered > s.max_forehead_hue_cover)
-    cheeks = r.cheek_left | r.cheek_right
+    cheeks = r.cheeks
     texture = cv2.mean(r.texture, mask=mask8(cheeks))[0] if cheeks.any() else math.nan
     allowed = s.allow_head_covering
     return [

@@ -100,7 +100,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
         dist2 = 0.25 * d[:, 0] ** 2 + d[:, 1] ** 2 + d[:, 2] ** 2
         # A beard is unlike skin too, but darker and fine-grained; a mask, a hand or a
         # microphone is smooth or lighter. Leave out dark, textured pixels (facial hair).
-        skin_tex = float(detail[r.cheek_left | r.cheek_right].mean()) + 1.0
+        skin_tex = float(detail[r.cheeks].mean()) + 1.0
         hair = (d[:, 0] < -15.0) & (detail.ravel()[lower_idx] > _HAIR_TEXTURE * skin_tex)
         unlike_lower = dist2 > _LOWER_LIMIT ** 2
         lower = float(np.count_nonzero(unlike_lower & ~hair)) / len(d)
