@@ -96,7 +96,8 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
         # Only the lower-face pixels are needed: gather them once (a fifth of the face).
         # Flat indices: boolean indexing of a 3-channel image is ten times slower.
         lower_idx = np.flatnonzero(r.lower)
-        d = r.lab.reshape(-1, 3)[lower_idx] - ref
+        # From the 8-bit Lab: whole numbers, so the float differences are the same.
+        d = r.lab8.reshape(-1, 3)[lower_idx] - ref
         dist2 = 0.25 * d[:, 0] ** 2 + d[:, 1] ** 2 + d[:, 2] ** 2
         # A beard is unlike skin too, but darker and fine-grained; a mask, a hand or a
         # microphone is smooth or lighter. Leave out dark, textured pixels (facial hair).
