@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from kiosk.photo.analysis import FrameAnalysis
-from kiosk.photo.regions import background, levels_u8, median_levels, percentile_levels
+from kiosk.photo.regions import background, median_u8, percentile_u8
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
 from kiosk.photo.settings import PhotoSettings
 
@@ -48,9 +48,8 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     # A cast shadow falls on one side only: compare the darkest tenth next to the person
     # with the typical background further away.
     g = bg.gray
-    # Histograms counted under the masks: the same levels as from the gathered pixels.
-    near = percentile_levels(levels_u8(g, bg.near), 10)
-    far = median_levels(levels_u8(g, bg.far))
+    near = percentile_u8(g[bg.near], 10)
+    far = median_u8(g[bg.far])
     shadow = (far - near) / (far + 1.0)
     results.append(verdict("BackgroundShadow", shadow, shadow <= s.max_background_shadow,
                            "background_shadow",

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from kiosk.photo.analysis import FrameAnalysis
-from kiosk.photo.regions import face_regions, levels_u8, mask8, median_levels
+from kiosk.photo.regions import face_regions, mask8, median_u8, share
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
 from kiosk.photo.settings import PhotoSettings
 
@@ -30,13 +30,10 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     bridge = (cv2.mean(gy, mask=mask8(r.bridge))[0] / norm
               if r.bridge.any() else 0.0)
     score = bridge / 10.0
-    # Histograms counted under the masks: the same levels as from the gathered pixels.
-    cheeks = median_levels(levels_u8(r.gray, cheek_mask)) + 1.0
-    band = levels_u8(r.gray, r.eye_band)
-    tint = median_levels(band) / cheeks
-    # Clipped share: the pixels above level 250 over all of them (NaN for an empty band).
-    total = int(band[-1])
-    glare = (total - int(band[250])) / total if total else float("nan")
+    cheeks = median_u8(r.gray[cheek_mask]) + 1.0
+    band = r.gray[r.eye_band]
+    tint = median_u8(band) / cheeks
+    glare = share(band > 250)
     present = score >= s.glasses_threshold
     tinted = tint < s.max_lens_tint
     ok = not (present and not s.allow_clear_glasses) and not tinted

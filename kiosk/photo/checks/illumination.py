@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from kiosk.photo.analysis import FACE_EYES, FACE_SIZE, FrameAnalysis
-from kiosk.photo.regions import FaceRegions, face_regions, levels_u8, median_f, median_levels
+from kiosk.photo.regions import FaceRegions, face_regions, median_f, median_u8
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
 from kiosk.photo.settings import PhotoSettings
 
@@ -58,8 +58,8 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     if r is None or np.count_nonzero(r.cheek_left) < 20 or np.count_nonzero(r.cheek_right) < 20:
         return [unknown(n, "no face") for n in ("IlluminationUniformity", "FaceShadow")]
     g = r.gray
-    right = median_levels(levels_u8(g, r.cheek_right)) + 1.0
-    left = median_levels(levels_u8(g, r.cheek_left)) + 1.0
+    right = median_u8(g[r.cheek_right]) + 1.0
+    left = median_u8(g[r.cheek_left]) + 1.0
     cheeks = max(right, left) / min(right, left)
     balance = side_balance(r)
     # From the shared cumulative skin histogram: the same numbers as sorting the pixels.

@@ -12,18 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 from kiosk.photo.analysis import FaceAnalyzer, FrameAnalysis, _landmarks, similarity
 from kiosk.photo.checks import natural_colour
-from kiosk.photo.regions import (
-    _OUTLINES,
-    _outlines,
-    levels_u8,
-    mask8,
-    median_f,
-    median_levels,
-    median_u8,
-    percentile_levels,
-    percentile_u8,
-    share,
-)
+from kiosk.photo.regions import _OUTLINES, _outlines, levels_u8, mask8, median_f, share
 from kiosk.photo.settings import PhotoSettings
 
 finite = st.floats(-1e6, 1e6, width=32, allow_nan=False, allow_infinity=False)
@@ -151,19 +140,3 @@ def test_similarity_is_the_stacked_matrix(coords: np.ndarray) -> None:
     k = zb / (za if za != 0 else 1e-9)
     rot = np.array([[k.real, -k.imag], [k.imag, k.real]])
     assert m.shape == (2, 3) and np.array_equal(m, np.hstack([rot, (b0 - rot @ a0)[:, None]]))
-
-
-@given(image=arrays(np.uint8, st.tuples(st.integers(1, 40), st.integers(1, 40))),
-       seed=st.integers(0, 2**32 - 1), q=st.floats(0, 100))
-def test_levels_give_the_median_and_percentile_of_the_masked_pixels(
-        image: np.ndarray, seed: int, q: float) -> None:
-    mask = np.random.default_rng(seed).random(image.shape) > 0.5
-    levels = levels_u8(image, mask)
-    values = image[mask]
-    if values.size == 0:
-        assert math.isnan(median_levels(levels)) and math.isnan(percentile_levels(levels, q))
-        return
-    assert median_levels(levels) == median_u8(values)
-    assert percentile_levels(levels, q) == percentile_u8(values, q)
-    assert math.isclose(percentile_levels(levels, q), float(np.percentile(values, q)),
-                        abs_tol=1e-9)
