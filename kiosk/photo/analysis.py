@@ -185,7 +185,7 @@ class FaceAnalyzer:
 
     @staticmethod
     def prepare(bgr: Pixels) -> tuple[Pixels, Pixels, Pixels]:
-        """Model inputs: the RGB frame, the 256-px BGR frame and its RGB copy."""
+        """Model inputs: the RGB frame, the 256-px BGR frame (a view) and the 256-px RGB one."""
         rgb = _u8(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
         # Downscaled from the RGB frame just written, which is still in the cache (about
         # 0.2 ms less than from the BGR one); the resize treats channels alike, so the small
