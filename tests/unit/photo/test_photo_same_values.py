@@ -140,3 +140,10 @@ def test_similarity_is_the_stacked_matrix(coords: np.ndarray) -> None:
     k = zb / (za if za != 0 else 1e-9)
     rot = np.array([[k.real, -k.imag], [k.imag, k.real]])
     assert m.shape == (2, 3) and np.array_equal(m, np.hstack([rot, (b0 - rot @ a0)[:, None]]))
+
+
+@given(gray=arrays(np.uint8, st.tuples(st.integers(3, 50), st.integers(3, 50))),
+       dx=st.sampled_from([0, 1]))
+def test_central_differences_fit_in_8_bits(gray: np.ndarray, dx: int) -> None:
+    derivative = cv2.Sobel(gray, cv2.CV_16S, dx, 1 - dx, ksize=1)
+    assert np.array_equal(cv2.convertScaleAbs(derivative), np.abs(derivative))
