@@ -54,8 +54,9 @@ class FaceRegions:
     """Mean skin distance inside the cheeks: how varied this face's skin is."""
     cheek_colour: tuple[float, float, float]
     """Mean Lab colour of the cheeks (8-bit OpenCV scaling): this face's skin tone."""
-    chroma: NDArray[np.float32]
-    """|a*| + |b*| distance from neutral grey per pixel (float32)."""
+    chroma: Pixels
+    """|a*| + |b*| distance from neutral grey per pixel (uint8: whole numbers, at most 187 for
+    any 8-bit colour, so the same values as in float)."""
     skin_levels: NDArray[np.intp]
     """Cumulative histogram (256 bins) of ``gray`` over ``skin``: medians, percentiles and
     shares of dark or bright skin for the exposure and illumination checks, counted once."""
@@ -220,7 +221,7 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
     spread = cv2.mean(skin_distance, mask=cheeks8)[0] if cheeks.any() else 0.0
     neutral = (0.0, 128.0, 128.0, 0.0)
     chroma = np.asarray(
-        cv2.transform(cv2.absdiff(lab, neutral), _AB), np.float32)  # type: ignore[call-overload]
+        cv2.transform(cv2.absdiff(lab8, neutral), _AB), np.uint8)  # type: ignore[call-overload]
     # 16-bit from 8-bit luminance is exact and cheaper than a float Laplacian.
     texture = np.abs(cv2.Laplacian(gray, cv2.CV_16S)).astype(np.float32)
     regions = FaceRegions(

@@ -163,3 +163,15 @@ def test_blockiness_from_integer_sums_is_the_gathered_float_means(gray: np.ndarr
 def test_blockiness_of_a_large_image_takes_the_gathered_means() -> None:
     gray = np.random.default_rng(5).integers(0, 256, (300, 300), dtype=np.uint8)
     assert blockiness(gray) == _blockiness_gathered(gray)
+
+
+def test_chroma_of_any_8_bit_colour_fits_in_8_bits() -> None:
+    levels = np.arange(0, 256, 5)  # 0, 5, ..., 255: the pure colours hold the a*, b* extremes
+    cube = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), -1).astype(np.uint8)
+    lab8 = cv2.cvtColor(cube.reshape(-1, len(levels), 3), cv2.COLOR_BGR2LAB)
+    neutral = (0.0, 128.0, 128.0, 0.0)
+    weights = np.array([[0.0, 1.0, 1.0]], np.float32)
+    as_float = cv2.transform(cv2.absdiff(lab8.astype(np.float32), neutral), weights)
+    as_bytes = cv2.transform(cv2.absdiff(lab8, neutral), weights)
+    assert as_bytes.dtype == np.uint8 and int(as_bytes.max()) < 255
+    assert np.array_equal(as_float, as_bytes.astype(np.float32))
