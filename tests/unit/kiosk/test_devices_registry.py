@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.unsupported import UnsupportedDevice
 from drivers.lift import SerialCameraLift
+from drivers.unsupported import UnsupportedDevice
 from kiosk.config import DevicesSettings, LiftSettings, PrinterSettings
 from kiosk.devices import DeviceRegistry, default_registry
 
