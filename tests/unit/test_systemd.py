@@ -156,11 +156,17 @@ def test_a_server_watch_pings_until_its_thread_dies(abstract_listener: Listener)
     stop.set()
 
 
-def test_the_kiosk_loop_notifies_and_a_hung_loop_stops_the_pings(
-        abstract_listener: Listener, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def watched(abstract_listener: Listener, monkeypatch: pytest.MonkeyPatch) -> Listener:
+    """systemd's environment for a notify service with a watchdog: a ping every 0.1 s."""
     monkeypatch.setenv("NOTIFY_SOCKET", abstract_listener.address)
     monkeypatch.setenv("WATCHDOG_USEC", "200000")        # a ping every 0.1 s
     monkeypatch.delenv("WATCHDOG_PID", raising=False)
+    return abstract_listener
+
+
+def test_the_kiosk_loop_notifies_and_a_hung_loop_stops_the_pings(watched: Listener) -> None:
+    abstract_listener = watched
     with simulated_kiosk() as kiosk:
         assert abstract_listener.wait_for("READY=1").startswith("READY=1\nSTATUS=kiosk ")
         abstract_listener.wait_for("WATCHDOG=1")
@@ -203,11 +209,8 @@ def test_heartbeats_name_the_loops_that_stalled() -> None:
     assert beats.stalled() == []
 
 
-def test_a_stalled_touchscreen_stops_the_kiosk_pings(
-        abstract_listener: Listener, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NOTIFY_SOCKET", abstract_listener.address)
-    monkeypatch.setenv("WATCHDOG_USEC", "200000")        # a ping every 0.1 s
-    monkeypatch.delenv("WATCHDOG_PID", raising=False)
+def test_a_stalled_touchscreen_stops_the_kiosk_pings(watched: Listener) -> None:
+    abstract_listener = watched
     with simulated_kiosk() as kiosk:
         abstract_listener.wait_for("WATCHDOG=1")
         # A UI loop that beat once and then never again (a hung event loop).
