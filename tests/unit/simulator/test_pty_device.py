@@ -87,7 +87,9 @@ def test_pacing_follows_the_baud_rate() -> None:
             device.send(b"x" * 192)  # 192 bytes x 10 bits at 9600 baud = 0.2 s
             assert read_exactly(port, 192) == b"x" * 192
             elapsed = time.monotonic() - start
-        assert 0.18 <= elapsed < 1.0  # generous: CI machines are loaded
+        # The bytes cannot arrive before the line could carry them (no upper bound: a
+        # loaded machine may be slower, which says nothing about the pacing).
+        assert elapsed >= 0.18
     finally:
         device.stop()
 

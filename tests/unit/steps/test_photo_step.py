@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from drivers.interfaces import Frame
@@ -39,12 +37,18 @@ def test_a_citizen_holding_still_is_captured(scene: Scene) -> None:
 
 def test_a_frozen_camera_is_never_captured(scene: Scene) -> None:
     step = PhotoStep(PhotoSettings())
+    analysed: list[float] = []
+    process = step.session.process
+
+    def counted(pixels: object, timestamp: float) -> object:
+        analysed.append(timestamp)
+        return process(pixels, timestamp)  # type: ignore[arg-type]
+
+    step.session.process = counted  # type: ignore[method-assign]
     try:
-        started = time.monotonic()
         results = [step.feed(frame) for frame in frames(scene, 60, repeat=True)]
-        elapsed = time.monotonic() - started
     finally:
         step.close()
     assert all(update.result is None for update in results)
     # Only the first frame was analysed: the rest are the same picture.
-    assert elapsed < 60 * 0.005 + 1.0
+    assert len(analysed) == 1

@@ -3,7 +3,6 @@ traffic is formatted readably."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from simulator.pty_device import TrafficEntry
 from simulator.scenario import load_scenario
 from simulator.traffic_format import format_entry
 from simulator.world import SimulatedWorld
+from tests.helpers.kiosk import async_wait_until
 
 KIOSK_CSS = Path(__file__).parents[3] / "kiosk" / "ui" / "kiosk.tcss"
 
@@ -90,13 +90,10 @@ def world(simulation: Simulation) -> SimulatedWorld:
     return simulation.world
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Let the app run until ``condition`` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await pilot.pause(0.05)
+async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 60.0
+                ) -> None:
+    """Let the app run until ``condition`` holds (a hang guard, not a time limit)."""
+    await async_wait_until(condition, lambda: "the panel never showed it", timeout)
 
 
 async def test_insert_sends_the_document_and_shows_it_in_the_traffic_log(

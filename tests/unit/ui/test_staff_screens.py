@@ -4,8 +4,6 @@ asking for a sign-in, and a librarian's notice."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +22,7 @@ from kiosk.ui.screens.simple import HelpScreen, OutOfServiceScreen, WelcomeScree
 from kiosk.ui.screens.staff import StaffModeScreen, StaffSignInScreen
 from kiosk.workflow import State
 from kiosk.workflow import events as ev
+from tests.helpers.kiosk import async_wait_until
 
 SIZE = (120, 44)
 PIN = "271828"
@@ -54,10 +53,7 @@ async def kiosk_app(tmp_path: Path) -> AsyncIterator[tuple[KioskApp, Pilot[None]
 
 async def until(condition: Callable[[], bool]) -> None:
     """Wait for ``condition`` (a hang guard only, not a time limit on the kiosk)."""
-    deadline = time.monotonic() + HANG_S
-    while not condition():
-        assert time.monotonic() < deadline, "the screen never came"
-        await asyncio.sleep(0.05)
+    await async_wait_until(condition, lambda: "the screen never came", HANG_S)
 
 
 def text(app: KioskApp, selector: str) -> str:
