@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib.util
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -136,14 +137,15 @@ class _Measure:
         return float(self.font.getlength(self.text(line), direction=self.direction))
 
 
-def wrap(text: str, measure: _Measure, width: int) -> list[str]:
-    """Words (in logical order) into lines no wider than ``width`` dots; a word wider than
-    the paper gets a line of its own."""
+def wrap(text: str, length: Callable[[str], float], width: float) -> list[str]:
+    """Words (in logical order) into lines no wider than ``width`` as ``length`` measures
+    them; a word wider than that gets a line of its own. (The screens' large text wraps
+    with it too.)"""
     lines: list[str] = []
     line = ""
     for word in text.split():
         candidate = f"{line} {word}" if line else word
-        if line and measure.length(candidate) > width:
+        if line and length(candidate) > width:
             lines.append(line)
             line = word
         else:
@@ -160,7 +162,7 @@ def render_paragraph(text: str, style: RasterStyle) -> Image.Image:
         layout = "basic"  # Pillow's own font is laid out without raqm
     measure = _Measure(font, rtl, layout)
     usable = style.width - 2 * MARGIN
-    lines = wrap(text, measure, usable)
+    lines = wrap(text, measure.length, usable)
     line_height = round(style.pixels * 1.25)
     image = Image.new("L", (style.width, line_height * len(lines) + style.pixels // 4), 255)
     draw = ImageDraw.Draw(image)

@@ -14,24 +14,20 @@ their ``#status`` line as before, and the large copy follows it.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 from textual.app import App
 from textual.widgets import Static
 
+from drivers.receipt_raster import default_layout, load_font, wrap
 from kiosk.ui.widgets import graphics
 from kiosk.ui.widgets.graphics import GraphicsSetting
 from kiosk.ui.widgets.picture import Picture
 
 #: Rows of the terminal per line of large text (ordinary text takes one).
 ROWS_PER_LINE = 2
-#: Bold sans fonts with Latin, Cyrillic and Arabic, in order of preference (Debian's DejaVu).
-FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 #: Widest image drawn: a 4K screen's width, far above any line of text here.
 FULL_WIDTH_PX = 3840
 #: Yellow titles and white instructions on black, as the stylesheet draws them.
@@ -46,30 +42,6 @@ def available(app: App[object]) -> bool:
                            answers=graphics.detected()) != "halfblock"
 
 
-@lru_cache(maxsize=8)
-def _font(pixels: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for path in FONTS:
-        if Path(path).is_file():
-            return ImageFont.truetype(path, pixels)
-    return ImageFont.load_default(size=pixels)
-
-
-def wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width_px: int) -> list[str]:
-    """Words into lines no wider than ``width_px`` (a word wider than that gets a line)."""
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        line = ""
-        for word in paragraph.split():
-            candidate = f"{line} {word}" if line else word
-            if line and font.getlength(candidate) > width_px:
-                lines.append(line)
-                line = word
-            else:
-                line = candidate
-        lines.append(line)
-    return lines
-
-
 def render(text: str, columns: int, cell: tuple[int, int], *, rtl: bool = False,
            colour: tuple[int, int, int] = (255, 255, 255)) -> NDArray[np.uint8]:
     """``text`` as a BGR image ``columns`` cells wide, two cell rows per line of text.
@@ -78,9 +50,11 @@ def render(text: str, columns: int, cell: tuple[int, int], *, rtl: bool = False,
     """
     cell_w, cell_h = cell
     line_px = ROWS_PER_LINE * cell_h
-    font = _font(max(8, int(line_px * 0.72)))
+    font = load_font(max(8, int(line_px * 0.72)), True, default_layout())
     width_px = max(cell_w, columns * cell_w)
-    lines = wrap(text, font, width_px - cell_w)
+    # Each paragraph wrapped on its own, as the receipt's drawn lines are.
+    lines = [line for paragraph in text.splitlines() or [""]
+             for line in wrap(paragraph, font.getlength, width_px - cell_w)]
     image = Image.new("RGB", (width_px, line_px * len(lines)), (0, 0, 0))
     draw = ImageDraw.Draw(image)
     for number, line in enumerate(lines):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from textual.pilot import Pilot
 
 from drivers.unsupported import UnsupportedDevice
 from kiosk.config import DisplaySettings, KioskConfig, SimulatorSettings, VoiceSettings
@@ -51,12 +52,17 @@ def test_arabic_is_right_aligned_and_latin_left_aligned() -> None:
     assert arabic[-1] > width - CELL[0] and arabic[0] > width / 2
 
 
+async def to_device_error(kiosk: KioskApp, pilot: Pilot[None]) -> None:
+    """Start: with no devices attached the kiosk lands on the device-error screen."""
+    await pilot.click("#start")
+    await async_wait_until(lambda: kiosk.service.state is State.DEVICE_ERROR,
+                           lambda: kiosk.service.state)
+
+
 async def test_not_offered_without_real_pixels() -> None:
     kiosk = app("halfblock")
     async with kiosk.run_test(size=(120, 44)) as pilot:
-        await pilot.click("#start")
-        await async_wait_until(lambda: kiosk.service.state is State.DEVICE_ERROR,
-                               lambda: kiosk.service.state)
+        await to_device_error(kiosk, pilot)
         await async_wait_until(lambda: kiosk.screen.query("#languages"), lambda: "chrome")
         assert not kiosk.screen.query("#large-text")
 
@@ -64,9 +70,7 @@ async def test_not_offered_without_real_pixels() -> None:
 async def test_a_plus_draws_the_title_large_and_the_next_citizen_starts_small() -> None:
     kiosk = app("sixel")
     async with kiosk.run_test(size=(120, 44)) as pilot:
-        await pilot.click("#start")
-        await async_wait_until(lambda: kiosk.service.state is State.DEVICE_ERROR,
-                               lambda: kiosk.service.state)
+        await to_device_error(kiosk, pilot)
         await async_wait_until(lambda: kiosk.screen.query("#large-text"), lambda: "chrome")
         await pilot.click("#large-text")
         await async_wait_until(lambda: kiosk.screen.query(LargeText), lambda: "large text")
