@@ -8,14 +8,45 @@ cannot read the current language still finds theirs.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 
-from kiosk.i18n import LANGUAGES
+from kiosk.i18n import LANGUAGES, is_rtl
 from kiosk.ui.view import KioskView
 from kiosk.ui.widgets.bidi import Button, Static
+
+#: Buttons per row of a language grid (``grid-size`` of ``#welcome-languages`` and
+#: ``#language-grid`` in kiosk.tcss).
+LANGUAGE_COLUMNS = 4
+
+
+def in_reading_order(buttons: Sequence[Widget], rtl: bool,
+                     columns: int = LANGUAGE_COLUMNS) -> Iterator[Widget]:
+    """The grid's cells row by row; right to left for a right-to-left language.
+
+    A grid fills each row from the left, so for Arabic each row is given reversed, and a short
+    last row is padded on its left with empty cells: the first language then sits at the top
+    right, where an Arabic reader starts.
+    """
+    for start in range(0, len(buttons), columns):
+        row: list[Widget] = list(buttons[start:start + columns])
+        if rtl:
+            row = [Static(classes="language-gap") for _ in range(columns - len(row))] + row[::-1]
+        yield from row
+
+
+def language_grid(view: KioskView, id_prefix: str, grid_id: str) -> Grid:
+    """Every offered language as a big button in its own name and script; the current one
+    highlighted. Button ids are ``{id_prefix}{code}``."""
+    buttons = [Button(name, id=f"{id_prefix}{code}", classes="language",
+                      variant="primary" if code == view.language else "default")
+               for code, name in LANGUAGES.items() if code in view.config.languages]
+    return Grid(*in_reading_order(buttons, is_rtl(view.language)), id=grid_id)
 
 
 class LanguagePicker(ModalScreen[str | None]):
@@ -30,12 +61,7 @@ class LanguagePicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="language-dialog"):
             yield Static(self.view.translate("ui.language.title"), classes="title")
-            with Grid(id="language-grid"):
-                for code, name in LANGUAGES.items():
-                    if code in self.view.config.languages:
-                        yield Button(name, id=f"pick-{code}", classes="language",
-                                     variant="primary" if code == self.view.language
-                                     else "default")
+            yield language_grid(self.view, "pick-", "language-grid")
             yield Button(self.view.translate("ui.language.close"), id="pick-close")
 
     def on_mount(self) -> None:

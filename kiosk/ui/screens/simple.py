@@ -6,12 +6,13 @@ Their buttons' ids are pressed on the kiosk service (see :mod:`kiosk.service.but
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Horizontal, Vertical
 
 from kiosk.handoff.references import grouped
 from kiosk.i18n import LANGUAGES
 from kiosk.service import messages as news
 from kiosk.ui.screens.base import KioskScreen, actions
+from kiosk.ui.screens.languages import language_grid
 from kiosk.ui.widgets.bidi import Button, Static
 from kiosk.ui.widgets.qr import QRCode
 from kiosk.workflow import State
@@ -31,9 +32,7 @@ class WelcomeScreen(KioskScreen):
         if len(offered) > 1:
             # Every language as a big button in its own name; the current one is highlighted.
             yield Static(self.t("ui.welcome.choose_language"), classes="lead")
-            yield Grid(*(Button(LANGUAGES[code], id=f"choose-{code}", classes="language",
-                                variant="primary" if code == self.kiosk.language else "default")
-                         for code in offered), id="welcome-languages")
+            yield language_grid(self.kiosk, "choose-", "welcome-languages")
         yield actions(Button(self.t("ui.welcome.start"), id="start", variant="primary"))
 
 

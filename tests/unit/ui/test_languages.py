@@ -14,8 +14,8 @@ from kiosk.devices import Devices
 from kiosk.i18n import LANGUAGES, translate
 from kiosk.service.kiosk import KioskService
 from kiosk.ui.app import KioskApp
-from kiosk.ui.screens.languages import LanguagePicker
-from kiosk.ui.widgets.bidi import has_rtl, visual_line
+from kiosk.ui.screens.languages import LanguagePicker, in_reading_order
+from kiosk.ui.widgets.bidi import Static, has_rtl, visual_line
 from kiosk.workflow import State
 from tests.helpers.kiosk import async_wait_until
 
@@ -84,6 +84,36 @@ async def test_arabic_title_is_drawn_from_the_right_edge() -> None:
         assert has_rtl(line)
         # Right-aligned: the text ends at the right edge (a cell of slack) and blanks lead.
         assert len(line) - len(line.rstrip()) <= 1 and line.startswith("    "), repr(line)
+
+
+async def test_arabic_mirrors_the_language_grids() -> None:
+    """In Arabic the first language sits at the top right and each row runs right to left,
+    on the welcome screen and in the picker; in Danish the same grid runs left to right."""
+    codes = list(LANGUAGES)
+    for language, prefix, mirrored in (("ar", "choose-", True), ("da", "choose-", False),
+                                       ("ar", "pick-", True)):
+        app = app_without_devices(language)
+        async with app.run_test(size=SMALL) as pilot:
+            await async_wait_until(lambda: app.screen.query("#start"), lambda: "welcome")
+            if prefix == "pick-":
+                app.push_screen(LanguagePicker(app))
+                await async_wait_until(lambda: app.screen.query("#pick-close"),
+                                       lambda: "picker")
+            await pilot.pause()
+            for row in (codes[:4], codes[4:]):
+                xs = [app.screen.query_one(f"#{prefix}{code}").region.x for code in row]
+                assert xs == sorted(xs, reverse=mirrored), (language, prefix, row, xs)
+            first = app.screen.query_one(f"#{prefix}{codes[0]}").region
+            fifth = app.screen.query_one(f"#{prefix}{codes[4]}").region
+            assert first.y < fifth.y and first.x == fifth.x
+
+
+def test_a_short_last_row_is_pushed_to_the_right_in_arabic() -> None:
+    buttons = [Static(str(i)) for i in range(6)]
+    rtl = list(in_reading_order(buttons, rtl=True, columns=4))
+    assert rtl[:4] == buttons[3::-1]
+    assert all(cell.has_class("language-gap") for cell in rtl[4:6]) and rtl[6:] == buttons[:3:-1]
+    assert list(in_reading_order(buttons, rtl=False, columns=4)) == buttons
 
 
 async def test_the_picker_changes_the_language_and_keeps_the_place() -> None:
