@@ -61,6 +61,11 @@ class AutoCapture:
     A failing frame while holding still starts the countdown again; a failing frame during the
     burst is skipped (a blink in the burst must not restart everything), but more than one
     burst's worth of failing frames goes back to searching.
+
+    A frame is kept only on a complete report (every check run): a preview report that leaves
+    out the camera-only checks may count towards the stable period, but before a frame would
+    be kept (:meth:`keeps`) the caller completes its report (``report.complete``), and a frame
+    that then fails is a failing burst frame like any other.
     """
 
     def __init__(self, settings: PhotoSettings | None = None) -> None:
@@ -75,11 +80,32 @@ class AutoCapture:
         self._misses = 0
         self.best: Candidate | None = None
 
+    def keeps(self, timestamp: float) -> bool:
+        """Whether a compliant frame at ``timestamp`` would be kept as a burst frame: its
+        report must then be complete (every check run) before it is fed."""
+        if self.state is CaptureState.CAPTURED:
+            return False
+        return self.state is CaptureState.CAPTURING or self._stable(timestamp) >= 1.0
+
+    def _stable(self, timestamp: float) -> float:
+        """How far along the stable period a compliant frame at ``timestamp`` is (0-1+)."""
+        since = timestamp if self._since is None else self._since
+        s = self.settings
+        return (timestamp - since) / s.stable_seconds if s.stable_seconds > 0 else 1.0
+
     def feed(self, frame_bgr: Pixels, report: PhotoReport, timestamp: float) -> CaptureStatus:
-        """One frame with its report and time (seconds, monotonic); returns the new status."""
+        """One frame with its report and time (seconds, monotonic); returns the new status.
+
+        Raises:
+            ValueError: the frame would be kept but its report left checks out (see
+                :meth:`keeps`): a kept frame is judged by every check.
+        """
         s = self.settings
         if self.state is CaptureState.CAPTURED:
             return CaptureStatus(self.state, 1.0)
+        if report.compliant and not report.complete and self.keeps(timestamp):
+            raise ValueError("a frame the capture keeps needs its complete report, not: "
+                             + ", ".join(report.skipped) + " not run")
         if self.state is CaptureState.CAPTURING:
             if report.compliant:
                 self._burst.append(Candidate(frame_bgr.copy(), report, quality_score(report),
@@ -98,10 +124,10 @@ class AutoCapture:
         if not report.compliant:
             self.state, self._since = CaptureState.SEARCHING, None
             return CaptureStatus(self.state, 0.0)
+        progress = self._stable(timestamp)
         if self._since is None:
             self._since = timestamp
         self.state = CaptureState.HOLDING_STILL
-        progress = (timestamp - self._since) / s.stable_seconds if s.stable_seconds > 0 else 1.0
         if progress >= 1.0:
             self.state = CaptureState.CAPTURING
             self._misses = 0

@@ -1,4 +1,9 @@
-"""One module per ISO/IEC 29794-5 measure; each exposes ``check(analysis, settings, mode)``."""
+"""One module per ISO/IEC 29794-5 measure; each exposes ``check(analysis, settings, mode)``.
+
+``CAMERA_ONLY`` names the checks a live preview frame may leave out (see
+``kiosk.photo.report.assess``): what they find is the camera's or the picture's, not something
+the citizen can change in front of the camera, so they only matter for the frame that is kept.
+"""
 
 from __future__ import annotations
 
@@ -50,4 +55,16 @@ ALL_CHECKS: tuple[Check, ...] = (
     background.check,
     compression.check,
     red_eye.check,
+)
+
+#: Checks of the picture rather than of the pose: JPEG blocking, a greyscale image or a colour
+#: cast (the camera's encoding and white balance, the room's light colour) and flash red eye.
+#: The citizen cannot act on them in the moment, and every instruction they lead to ("call
+#: staff: camera") ranks below any the citizen can follow, so a live preview frame need not
+#: run them; every frame the capture keeps runs them all. Each with the names of the results
+#: it gives, so that a report can list what it left out.
+CAMERA_ONLY: tuple[tuple[Check, tuple[str, ...]], ...] = (
+    (natural_colour.check, ("ColourPresent", "NaturalColour")),
+    (compression.check, ("CompressionArtifacts",)),
+    (red_eye.check, ("RedEye",)),
 )
