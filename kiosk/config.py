@@ -128,6 +128,15 @@ class LiftSettings(_Section):
     level_timeout_s: float = Field(30.0, gt=0.0)
     """Longest levelling, from the first face seen, before the photo step goes on without it
     (a face too close all along, a column that never settles ...)."""
+    relevel_tolerance: float = Field(0.08, gt=0.0, lt=0.5)
+    """After levelling, how far (fraction of the frame height) the eyes may wander off the
+    line before the lift follows them (0.08: about 30 mm, a citizen who straightened up or
+    sat down, not one who nods)."""
+    relevel_after_s: float = Field(1.5, gt=0.0, le=30.0)
+    """How long the eyes must stay that far off before the lift follows (a glance away or a
+    step to the side passes)."""
+    max_relevels: int = Field(2, ge=0, le=10)
+    """How often one photo step levels again after the first time (0: never)."""
 
 
 class PrinterSettings(_Section):

@@ -247,15 +247,21 @@ def make_lift(scenario: Scenario, settings: DevicesSettings, camera: SimulatedCa
     one), wired to the camera: the citizen's eyes move in the frame as the column moves.
 
     The camera starts ``scenario.eye_offset_mm`` below the citizen's eyes (with or without a
-    lift); the column running up by 10 mm puts the eyes 10 mm lower relative to the camera.
+    lift); the column running up by 10 mm puts the eyes 10 mm lower relative to the camera,
+    and a citizen who straightens up by 10 mm is :meth:`SimulatedCamera.move_eyes` (10).
     """
     camera.eyes_above_camera_mm = scenario.eye_offset_mm
     if not scenario.lift and settings.lift.model == "none":
         return None
     lift = SimulatedLift("lift", pacing=pacing, baud=settings.lift.baudrate, start_mm=START_MM)
+    last = float(START_MM)
 
     def follow(position: float) -> None:
-        camera.eyes_above_camera_mm = scenario.eye_offset_mm - (position - START_MM)
+        # By the distance run, not from the start: a citizen who straightens up or sits down
+        # meanwhile (``camera.move_eyes``) stays where they moved to.
+        nonlocal last
+        camera.move_eyes(last - position)
+        last = position
 
     lift.listeners.append(follow)
     return lift

@@ -262,6 +262,7 @@ class PhotoRunner(StepRunner):
         self.waived = self.waived | {check}
 
     def run(self) -> None:
+        from kiosk.steps.lift import DriftWatch
         from kiosk.steps.photo import PhotoStep
 
         camera = self.host.devices.camera
@@ -274,6 +275,9 @@ class PhotoRunner(StepRunner):
             self.progress("ui.photo.starting")
             if not self._level_camera(capture):
                 return
+            lift_settings = self.host.config.devices.lift
+            drift = DriftWatch(lift_settings) if self.host.devices.lift is not None else None
+            relevels = 0
             while not self.cancelled:
                 camera.raise_if_failed()
                 frame = camera.latest()
@@ -288,6 +292,19 @@ class PhotoRunner(StepRunner):
                 passes = update.citizen_present and not update.defects and update is not previous
                 previous = update
                 left = count.feed(passes, time.monotonic())
+                if (drift is not None and left is None and relevels < lift_settings.max_relevels
+                        and drift.feed(update.eyes, frame.timestamp)):
+                    # The citizen stood up or sat down after the camera was levelled: the
+                    # lift follows their eyes rather than the photo asking them to stretch.
+                    relevels += 1
+                    log.info("eyes left the line after levelling: levelling again (%d)",
+                             relevels)
+                    capture.session.retake()
+                    said, previous = None, None
+                    if not self._level_camera(capture):
+                        return
+                    drift.reset()
+                    continue
                 if left is None and update.result is not None:
                     capture.session.retake()  # taken before the count was over: not this one
                 shown = 0 if left is None else max(1, math.ceil(left))
@@ -318,6 +335,7 @@ class PhotoRunner(StepRunner):
         if lift is None:
             return True
         from kiosk.steps.lift import Eyes, Leveller, LiftCommand
+        from kiosk.steps.photo import eyes_of
 
         camera, kiosk_id = self.host.devices.camera, self.host.config.kiosk_id
         last_index, said = -1, ("", "")
@@ -330,12 +348,10 @@ class PhotoRunner(StepRunner):
                 return None
             last_index = frame.index
             self.host.publish(PreviewFrame(kiosk_id=kiosk_id, pixels=frame.pixels))
-            face = capture.session.analyzer.analyze(frame.pixels)
-            if not face.has_face or face.right_eye is None or face.left_eye is None:
-                return None, frame.timestamp
-            self.touch()
-            middle = float(face.right_eye[1] + face.left_eye[1]) / 2
-            return Eyes(middle, face.inter_eye, frame.pixels.shape[0]), frame.timestamp
+            eyes = eyes_of(capture.session.analyzer.analyze(frame.pixels), frame.pixels.shape[0])
+            if eyes is not None:
+                self.touch()
+            return eyes, frame.timestamp
 
         def say(command: LiftCommand) -> None:
             nonlocal said

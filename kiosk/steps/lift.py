@@ -118,6 +118,35 @@ def decide(eyes: Eyes | None, lift: LiftStatus, settings: LiftSettings, *, seate
     return LiftCommand("move", "level", target)
 
 
+class DriftWatch:
+    """Tells when a levelled citizen has moved off the eye line for good (pure: frame times in).
+
+    A citizen who straightens up, sits down or is swapped for another after the camera was
+    levelled has their eyes far from the line; the photo's own checks would then ask them to
+    bend or stretch. The lift follows instead, but only once the eyes have stayed more than
+    ``relevel_tolerance`` off the line for ``relevel_after_s``: a nod or a glance passes.
+    No face restarts the watch (nobody to follow).
+    """
+
+    def __init__(self, settings: LiftSettings) -> None:
+        self.settings = settings
+        self._off_since: float | None = None
+
+    def feed(self, eyes: Eyes | None, taken: float) -> bool:
+        """One analysed frame taken at ``taken``; True when the lift should level again."""
+        s = self.settings
+        if eyes is None or abs(eyes.line - s.eye_line) <= s.relevel_tolerance:
+            self._off_since = None
+            return False
+        if self._off_since is None:
+            self._off_since = taken
+        return taken - self._off_since >= s.relevel_after_s
+
+    def reset(self) -> None:
+        """Forget the frames so far (after levelling again)."""
+        self._off_since = None
+
+
 # --- the loop around the core (a device and a clock: not pure) --------------------------------
 
 #: What the photo runner hands the leveller for each new analysed frame: the eyes (None: no

@@ -8,10 +8,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from drivers.interfaces import Frame
+from kiosk.photo.analysis import FrameAnalysis
 from kiosk.photo.capture import CaptureState
 from kiosk.photo.session import LivePhotoSession
 from kiosk.photo.settings import PhotoSettings
 from kiosk.photo.token import TokenPhoto
+from kiosk.steps.lift import Eyes
+
+
+def eyes_of(analysis: FrameAnalysis | None, frame_height: int) -> Eyes | None:
+    """Where the eyes are in an analysed frame, for the camera lift (None: no face)."""
+    if (analysis is None or not analysis.has_face or analysis.right_eye is None
+            or analysis.left_eye is None):
+        return None
+    middle = float(analysis.right_eye[1] + analysis.left_eye[1]) / 2
+    return Eyes(middle, analysis.inter_eye, frame_height)
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,8 @@ class PhotoUpdate:
     citizen_present: bool = False
     #: Codes of the checks the frame fails (after any a librarian overrode).
     defects: tuple[str, ...] = ()
+    #: Where the eyes are (for the camera lift to follow a citizen who moved); None: no face.
+    eyes: Eyes | None = None
 
 
 class PhotoStep:
@@ -69,7 +82,8 @@ class PhotoStep:
         progress = 1.0 if result else status.progress
         present = update.report.analysis is not None and update.report.analysis.has_face
         return PhotoUpdate(text_key, frame.pixels, progress, result, present,
-                           update.report.defects)
+                           update.report.defects,
+                           eyes_of(update.report.analysis, frame.pixels.shape[0]))
 
     def close(self) -> None:
         """Release the models."""

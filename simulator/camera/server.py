@@ -92,6 +92,7 @@ class SimulatedCamera(FaultyDevice):
         #: How far the citizen's eyes are above the camera's axis (mm; negative: below). A
         #: camera lift changes it as it moves; a child or a seated citizen starts below.
         self.eyes_above_camera_mm = 0.0
+        self._eyes_lock = threading.Lock()
         self._jpeg_cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
         self._cond = threading.Condition()
         self._jpeg = b""
@@ -102,6 +103,12 @@ class SimulatedCamera(FaultyDevice):
         self._threads: list[threading.Thread] = []
 
     # -- control -------------------------------------------------------------------------------
+
+    def move_eyes(self, mm: float) -> None:
+        """The citizen's eyes rise by ``mm`` relative to the camera (negative: they sink); the
+        column's runs and a citizen who straightens up both come here, from their threads."""
+        with self._eyes_lock:
+            self.eyes_above_camera_mm += mm
 
     @property
     def url(self) -> str:

@@ -8,6 +8,7 @@ levels them before it asks the citizen anything.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -68,6 +69,42 @@ def test_low_eyes_are_met_by_the_lift_before_the_citizen_is_asked_anything() -> 
         moving = len(keys) - keys[::-1].index("ui.photo.lift_moving")
         assert set(keys[:moving]) <= {"ui.photo.starting", "ui.photo.lift_moving",
                                       "photo.guide_face_camera"}, keys
+
+
+def test_the_lift_follows_a_citizen_who_straightens_up_after_levelling() -> None:
+    """Levelled for eyes 100 mm below the camera, the citizen then straightens up by 60 mm
+    (about 0.16 of the frame above the line): after ``relevel_after_s`` the column runs up
+    after them, instead of the photo asking them to bend, and the photo is taken there."""
+    scenario = load_scenario("lift-low-eyes")
+    kiosk = build_kiosk(sim_config(), scenario)
+    assert kiosk.simulation is not None
+    world = kiosk.simulation.world
+    lift = world.lift
+    assert lift is not None
+    moved: list[tuple[float, float]] = []  # (when, column position) of the citizen's move
+
+    def straighten_up(message: Message) -> None:
+        # The first photo guidance after the column stopped: levelling is over.
+        if (not moved and isinstance(message, StepProgress) and message.state is State.PHOTO
+                and message.phase != "lift" and lift.runs and lift.state == "IDLE"):
+            moved.append((time.monotonic(), lift.position_mm))
+            world.camera.move_eyes(60.0)
+
+    subscription = kiosk.service.bus.subscribe(straighten_up)
+    try:
+        summary = asyncio.run(play(kiosk, scenario))
+    finally:
+        subscription.close()
+        kiosk.close()
+    assert summary.completed, summary.as_dict()
+    assert moved
+    when, where = moved[0]
+    assert abs(where - (START_MM - 100)) <= 15
+    # A run after the move, up towards the eyes, and the column ends 60 mm higher.
+    after = [run for run in lift.runs if run[0] > when]
+    assert after and after[0][2] > where, lift.runs
+    assert abs(lift.position_mm - (START_MM - 40)) <= 15
+    assert abs(world.camera.eyes_above_camera_mm) <= 15
 
 
 def test_an_obstruction_stops_the_lift_tells_the_citizen_and_nothing_moves_after() -> None:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from drivers.interfaces import LiftStatus
 from kiosk.config import LiftSettings
-from kiosk.steps.lift import Eyes, decide, travel
+from kiosk.steps.lift import DriftWatch, Eyes, decide, travel
 
 SETTINGS = LiftSettings(model="serial")
 HEIGHT = 720
@@ -128,3 +128,46 @@ def test_a_frame_from_a_running_column_aims_nothing() -> None:
     command = decide(eyes, resting, SETTINGS)
     # 0.21 of 720 px is 151 px; at 120 px per 63 mm that is 79 mm down.
     assert command.action == "move" and command.target_mm == 221
+
+
+# --- following a citizen who moves after levelling ----------------------------------------------
+
+def eyes_at(line: float) -> Eyes:
+    return Eyes(line * HEIGHT, 0.17 * HEIGHT, HEIGHT)
+
+
+@given(offs=st.lists(st.floats(-SETTINGS.relevel_tolerance, SETTINGS.relevel_tolerance),
+                     min_size=1, max_size=200),
+       step=st.floats(0.01, 1.0))
+def test_eyes_near_the_line_never_call_the_lift(offs: list[float], step: float) -> None:
+    watch = DriftWatch(SETTINGS)
+    assert not any(watch.feed(eyes_at(SETTINGS.eye_line + off), i * step)
+                   for i, off in enumerate(offs))
+
+
+@given(off=st.floats(SETTINGS.relevel_tolerance * 1.01, 0.3), up=st.booleans(),
+       step=st.floats(0.02, 0.5))
+def test_eyes_that_stay_off_the_line_call_the_lift_after_the_delay(off: float, up: bool,
+                                                                   step: float) -> None:
+    watch = DriftWatch(SETTINGS)
+    eyes = eyes_at(SETTINGS.eye_line + (-off if up else off))
+    frames = 0
+    while not watch.feed(eyes, frames * step):
+        frames += 1
+        assert frames * step < SETTINGS.relevel_after_s + step, "called too late"
+    # Not before the eyes have been off for relevel_after_s.
+    assert frames * step >= SETTINGS.relevel_after_s
+
+
+@given(gap=st.sampled_from(["face lost", "back on the line"]))
+def test_a_nod_or_a_lost_face_starts_the_wait_again(gap: str) -> None:
+    watch = DriftWatch(SETTINGS)
+    off = eyes_at(SETTINGS.eye_line + 2 * SETTINGS.relevel_tolerance)
+    half = SETTINGS.relevel_after_s * 0.6
+    assert not watch.feed(off, 0.0) and not watch.feed(off, half)
+    assert not watch.feed(None if gap == "face lost" else eyes_at(SETTINGS.eye_line), half + 0.1)
+    # The earlier frames no longer count: 0.6 of the wait again is not enough.
+    assert not watch.feed(off, half + 0.2) and not watch.feed(off, 2 * half + 0.2)
+    assert watch.feed(off, half + 0.2 + SETTINGS.relevel_after_s + 0.01)
+    watch.reset()
+    assert not watch.feed(off, 100.0)
