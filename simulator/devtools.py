@@ -104,9 +104,10 @@ class SimulatorControls:
         return self._placed
 
     def camera_status(self) -> str:
-        """The persona and how many frames the camera sent."""
+        """The persona, the eyes' height against the camera and how many frames it sent."""
         camera = self.world.camera
-        return f"{camera.persona.name} · {camera.frames_sent} frames sent"
+        return (f"{camera.persona.name} · eyes {camera.eyes_above_camera_mm:+.0f} mm · "
+                f"{camera.frames_sent} frames sent")
 
     # -- traffic ----------------------------------------------------------------------------
 
@@ -207,6 +208,11 @@ class SimulatorControls:
     def sign(self) -> None:
         """Sign with the scenario's signature and confirm."""
         self.world.signature_pad.sign(seed=self.world.scenario.signature_seed)
+
+    def move_eyes(self, mm: float) -> None:
+        """The citizen stands taller (``mm`` > 0) or lower: their eyes move against the camera
+        (a camera lift, if any, may then follow them)."""
+        self.world.camera.move_eyes(mm)
 
     def set_persona(self, name: str) -> None:
         """Put persona ``name`` in front of the camera."""

@@ -105,7 +105,7 @@ class DeveloperControls(Protocol):
         ...
 
     def camera_status(self) -> str:
-        """One line about the camera (persona, frames sent)."""
+        """One line about the camera (persona, the eyes' height against it, frames sent)."""
         ...
 
     @property
@@ -157,6 +157,10 @@ class DeveloperControls(Protocol):
 
     def sign(self) -> None:
         """Sign on the pad (the scenario's signature) and confirm."""
+        ...
+
+    def move_eyes(self, mm: float) -> None:
+        """The citizen stands ``mm`` taller (negative: lower); a camera lift may follow."""
         ...
 
     def set_persona(self, name: str) -> None:

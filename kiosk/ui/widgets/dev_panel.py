@@ -28,6 +28,8 @@ TOGGLE_LABELS = {"unplug": ("Unplug", "Replug"), "freeze": ("Freeze", "Unfreeze"
                  "low_fps": ("Low fps", "Full fps")}
 #: Class of a screen showing the panel, for the kiosk's CSS: ``Screen.-dev-panel #chrome``.
 SCREEN_CLASS = "-dev-panel"
+#: How far the Taller/Lower buttons move the simulated citizen's eyes (mm).
+EYES_STEP_MM = 50.0
 #: Inline styles of the panel's buttons: inline styles beat the kiosk's big-button CSS.
 SMALL_BUTTON = "height: 1; min-width: 0; margin: 0 1 0 0; padding: 0; border: none;"
 
@@ -158,6 +160,8 @@ class DevPanel(Vertical):
                      id="dev-persona")
         yield small(*(toggle("camera", fault) for fault in fault_names(controls, "camera")
                       if fault in TOGGLE_LABELS))
+        yield small(Button(f"Taller +{EYES_STEP_MM:g}", id="dev-eyes-up"),
+                    Button(f"Lower -{EYES_STEP_MM:g}", id="dev-eyes-down"))
         yield Static("", id="dev-camera-status", classes="dev-note")
         yield Static("Fingerprint", classes="dev-head")
         with Horizontal(classes="dev-row"):
@@ -253,6 +257,8 @@ class DevPanel(Vertical):
                 controls.lift_finger()
             elif button == "dev-sign":
                 controls.sign()
+            elif button in ("dev-eyes-up", "dev-eyes-down"):
+                controls.move_eyes(EYES_STEP_MM if button == "dev-eyes-up" else -EYES_STEP_MM)
             elif button == "dev-inject":
                 controls.inject(f"{c.device}:{c.fault}", **parse_params(c.params))
             elif button == "dev-clear":

@@ -19,7 +19,7 @@ from drivers.r30x_protocol import CODE, Instruction, ack, command, data_packets
 from kiosk.config import DevicesSettings, KioskConfig, SimulatorSettings
 from kiosk.devices import default_registry
 from kiosk.service.devtools import DeveloperControls
-from kiosk.ui.widgets.dev_panel import _CHOICES, DevPanel, parse_params
+from kiosk.ui.widgets.dev_panel import _CHOICES, EYES_STEP_MM, DevPanel, parse_params
 from simulator import devtools
 from simulator.attach import Simulation
 from simulator.pty_device import TrafficEntry
@@ -173,6 +173,19 @@ async def test_place_and_lift_a_finger(
         assert made == [(7, 7, "dry", attempt)]
         assert f"{attempt} placed" in str(pilot.app.query_one("#dev-finger-status",
                                                                Static).render())
+
+
+async def test_taller_and_lower_move_the_citizens_eyes(
+    simulation: Simulation, world: SimulatedWorld
+) -> None:
+    before = world.camera.eyes_above_camera_mm
+    async with PanelApp(simulation.controls).run_test(size=(120, 60)) as pilot:
+        await pilot.click("#dev-eyes-up")
+        await pilot.click("#dev-eyes-up")
+        await pilot.click("#dev-eyes-down")
+        assert world.camera.eyes_above_camera_mm == before + EYES_STEP_MM
+        await until(pilot, lambda: f"eyes {before + EYES_STEP_MM:+.0f} mm" in str(
+            pilot.app.query_one("#dev-camera-status", Static).render()))
 
 
 async def test_sign(
