@@ -72,7 +72,10 @@ def font_path(bold: bool) -> Path | None:
     """The DejaVu Sans file to draw with, or None when there is none."""
     name = FONT_FILES[bold]
     places: list[Path] = []
-    spec = importlib.util.find_spec("matplotlib")  # finds the package without importing it
+    try:
+        spec = importlib.util.find_spec("matplotlib")  # finds the package without importing it
+    except (ImportError, ValueError):  # a half-imported or odd module: look elsewhere
+        spec = None
     if spec is not None and spec.origin is not None:
         places.append(Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf")
     places += [Path(folder) for folder in SYSTEM_FONT_DIRS]

@@ -15,8 +15,10 @@ while a citizen waits at the photo step. During that import stand-ins take the p
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import sys
 import threading
+from importlib.machinery import ModuleSpec
 from types import ModuleType
 
 _LOCK = threading.Lock()
@@ -25,7 +27,17 @@ _UNUSED = ("matplotlib", "matplotlib.pyplot")
 
 
 class _OnFirstUse(ModuleType):
-    """Stands in for a module: the real one is imported when an attribute is first read."""
+    """Stands in for a module: the real one is imported when an attribute is first read.
+
+    It carries the real module's spec, found without importing it: code on another thread
+    that asks ``importlib.util.find_spec`` while a stand-in is in ``sys.modules`` (the receipt
+    looking for matplotlib's fonts) gets the answer it would get anyway, not
+    ``ValueError: matplotlib.__spec__ is None``.
+    """
+
+    def __init__(self, name: str, spec: ModuleSpec | None) -> None:
+        super().__init__(name)
+        self.__spec__ = spec
 
     def __getattr__(self, name: str) -> object:
         if sys.modules.get(self.__name__) is self:
@@ -33,12 +45,20 @@ class _OnFirstUse(ModuleType):
         return getattr(importlib.import_module(self.__name__), name)
 
 
+def _specs() -> dict[str, ModuleSpec | None]:
+    """The specs of :data:`_UNUSED`, found on the path without importing anything."""
+    package = importlib.machinery.PathFinder.find_spec(_UNUSED[0])
+    places = package.submodule_search_locations if package is not None else None
+    pyplot = importlib.machinery.PathFinder.find_spec(_UNUSED[1], places) if places else None
+    return {_UNUSED[0]: package, _UNUSED[1]: pyplot}
+
+
 def solutions() -> ModuleType:
     """``mediapipe.solutions`` (face detection, face mesh, selfie segmentation)."""
     with _LOCK:
         stand_ins: dict[str, ModuleType] = {}
         if "mediapipe" not in sys.modules and not any(name in sys.modules for name in _UNUSED):
-            stand_ins = {name: _OnFirstUse(name) for name in _UNUSED}
+            stand_ins = {name: _OnFirstUse(name, spec) for name, spec in _specs().items()}
             vars(stand_ins["matplotlib"])["pyplot"] = stand_ins["matplotlib.pyplot"]
             sys.modules.update(stand_ins)
         try:

@@ -47,3 +47,25 @@ def test_mediapipe_loads_without_matplotlib_and_pyplot_still_works_when_used() -
                           timeout=300, check=False)
     assert done.stdout.strip().splitlines()[-2:] == ["[]", "True module True"], (
         done.stdout + done.stderr)
+
+
+SPEC_SCRIPT = """
+import importlib.util, sys
+from kiosk.photo import mediapipe_solutions as m
+stand_ins = {name: m._OnFirstUse(name, spec) for name, spec in m._specs().items()}
+sys.modules.update(stand_ins)
+spec = importlib.util.find_spec("matplotlib")
+pyplot = importlib.util.find_spec("matplotlib.pyplot")
+real = [name for name in sys.modules
+        if name.split('.')[0] == 'matplotlib' and sys.modules[name] not in stand_ins.values()]
+print(spec.origin.endswith('__init__.py'), pyplot.origin.endswith('pyplot.py'), real)
+"""
+
+
+def test_a_stand_in_answers_find_spec_as_the_real_module_would() -> None:
+    # The receipt asks find_spec("matplotlib") for its fonts while, on another thread,
+    # mediapipe may be loading behind the stand-ins: it must get the spec, not ValueError,
+    # and asking must not import matplotlib.
+    done = subprocess.run([sys.executable, "-c", SPEC_SCRIPT], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.stdout.strip().splitlines()[-1:] == ["True True []"], done.stdout + done.stderr
