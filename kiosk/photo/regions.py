@@ -44,8 +44,6 @@ class FaceRegions:
     """Between the eyes at the height of the eye corners: where a glasses bridge is."""
     nose_bridge: Mask
     """Between the eyes, brow line to eye line: skin that masks and hands rarely cover."""
-    iris_right: Mask
-    iris_left: Mask
     skin_distance: NDArray[np.float32]
     """Lab distance of every pixel from the median cheek colour (the face's own skin tone)."""
     skin_hue_distance2: NDArray[np.float32]
@@ -190,16 +188,11 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
     lower = oval & ~lips & ((yy > nose_y + 2 * U) & (yy < chin_y - 2 * U))
     eye_band = oval & ~brows & ((yy > brow_y) & (yy < eye_y + 16 * U))
     inner_r, inner_l = p[133], p[362]
-    bridge = np.broadcast_to(((xx > inner_r[0] + 2 * U) & (xx < inner_l[0] - 2 * U))
-                             & ((yy > eye_y - 12 * U) & (yy < eye_y + 2 * U)), shape)
-    nose_bridge = np.broadcast_to(((xx > inner_r[0] + 4 * U) & (xx < inner_l[0] - 4 * U))
-                                  & ((yy > brow_y) & (yy < eye_y + 6 * U)), shape)
-
-    def iris(centre: int, edge: int) -> Mask:
-        r = max(2.0, geo.distance(p[centre], p[edge]))
-        m = np.zeros(shape, np.uint8)
-        cv2.circle(m, (round(p[centre, 0]), round(p[centre, 1])), round(r), (1,), -1)
-        return m.view(np.bool_)
+    # A row of column tests and a column of row tests combine into the full (h, w) mask.
+    bridge = (((xx > inner_r[0] + 2 * U) & (xx < inner_l[0] - 2 * U))
+              & ((yy > eye_y - 12 * U) & (yy < eye_y + 2 * U)))
+    nose_bridge = (((xx > inner_r[0] + 4 * U) & (xx < inner_l[0] - 4 * U))
+                   & ((yy > brow_y) & (yy < eye_y + 6 * U)))
 
     gray = np.asarray(cv2.cvtColor(a.face, cv2.COLOR_BGR2GRAY), np.uint8)
     lab8 = np.asarray(cv2.cvtColor(a.face, cv2.COLOR_BGR2LAB), np.uint8)
@@ -229,7 +222,6 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
         cheek_left=cheek_left, cheeks=both_cheeks, forehead=forehead, lower=lower,
         eye_right=eye_right, eye_left=eye_left,
         eye_band=eye_band, bridge=bridge, nose_bridge=nose_bridge,
-        iris_right=iris(468, 469), iris_left=iris(473, 474),
         skin_distance=skin_distance, skin_hue_distance2=skin_hue_distance2, skin_spread=spread,
         cheek_colour=tuple(cheek_colour.tolist()), chroma=chroma, texture=texture,
         skin_levels=levels_u8(gray, skin),
