@@ -67,6 +67,8 @@ class FaceRegions:
 # when combined with a full mask (several times cheaper than full coordinate grids).
 #: Pixel offsets below are for 64 px between the eyes; ``U`` scales them to ``FACE_IED``.
 U = FACE_IED / 64.0
+#: The margin round the eyes that the skin leaves out (5 x 5 at ``FACE_IED``), made once.
+_EYE_MARGIN = np.ones((2 * round(2 * U) + 1,) * 2, np.uint8)
 _GRID_Y = np.arange(FACE_SIZE[1], dtype=np.float32)[:, None]
 _GRID_X = np.arange(FACE_SIZE[0], dtype=np.float32)[None, :]
 #: Channel weights for ``cv2.transform``: the sum of three channels, and |a*| + |b*|.
@@ -170,8 +172,7 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
     eyes = eye_right | eye_left
     brows = fill(brow_right_p, brow_left_p)
     lips = fill(lips_p)
-    k = 2 * round(2 * U) + 1
-    eyes = cv2.dilate(eyes.view(np.uint8), np.ones((k, k), np.uint8)).view(bool)
+    eyes = cv2.dilate(eyes.view(np.uint8), _EYE_MARGIN).view(bool)
     skin = oval & ~(eyes | brows | lips)
     yy, xx = _GRID_Y, _GRID_X
     eye_y = p[geo.RIGHT_IRIS, 1]
@@ -233,6 +234,9 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
 #: Padding round the crop's bounding box on the small frame: half the shadow ring (12 px)
 #: plus one pixel for the 3 x 3 gradient.
 _PAD = 13
+#: Structuring elements, made once: the safety margin round the person and the shadow ring.
+_MARGIN = np.ones((5, 5), np.uint8)
+_RING = np.ones((25, 25), np.uint8)
 
 
 @dataclass(frozen=True)
@@ -261,8 +265,12 @@ def background(a: FrameAnalysis) -> Background | None:
     crop_poly = a.crop.corners() / scale
     # Work on the crop's bounding box only, padded by the widest neighbourhood used below
     # (the 25 x 25 shadow ring): every value inside the crop comes out as on the whole frame.
-    x0, y0 = np.floor(crop_poly.min(axis=0)).astype(int) - _PAD
-    x1, y1 = np.ceil(crop_poly.max(axis=0)).astype(int) + _PAD + 1
+    # The bounds from the four corners in plain floats (the same numbers as numpy's min/max).
+    xs, ys = crop_poly.T.tolist()
+    if not all(math.isfinite(v) for v in xs + ys):
+        return None
+    x0, y0 = math.floor(min(xs)) - _PAD, math.floor(min(ys)) - _PAD
+    x1, y1 = math.ceil(max(xs)) + _PAD + 1, math.ceil(max(ys)) + _PAD + 1
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
     if x1 <= x0 or y1 <= y0:
         return None
@@ -271,11 +279,12 @@ def background(a: FrameAnalysis) -> Background | None:
     small, mask = np.ascontiguousarray(a.small_rgb[y0:y1, x0:x1]), a.mask[y0:y1, x0:x1]
     in_crop = np.zeros(mask.shape, np.uint8)
     cv2.fillPoly(in_crop, [np.round(crop_poly - (x0, y0)).astype(np.int32)], (1,))
-    person = (mask > 0.5).astype(np.uint8)
+    # 0/1 bytes throughout, read as booleans where a mask is needed (no copies).
+    person = (mask > 0.5).view(np.uint8)
     # Keep a safety margin round the person: hair edges are half person, half background.
-    grown = cv2.dilate(person, np.ones((5, 5), np.uint8))
-    bg = (in_crop > 0) & (grown == 0)
-    ring = cv2.dilate(person, np.ones((25, 25), np.uint8)) > 0
+    grown = cv2.dilate(person, _MARGIN)
+    bg = in_crop.view(np.bool_) & (grown == 0)
+    ring = cv2.dilate(person, _RING).view(np.bool_)
     gray = np.asarray(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), np.uint8)
     lab = np.asarray(cv2.cvtColor(small, cv2.COLOR_RGB2LAB), np.uint8)
     out = Background(lab=lab, gray=gray, mask=bg, near=bg & ring, far=bg & ~ring)
