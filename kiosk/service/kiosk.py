@@ -154,6 +154,8 @@ class KioskService:
         self._photo_failing: str | None = None
         #: Seated mode for the camera lift, for this citizen's session.
         self._seated = False
+        #: A dialog (language choice, the Stop question) covers the photo screen.
+        self._photo_held = False
         #: The last application's receipt could not be printed (the done screen says so).
         self.receipt_failed = False
 
@@ -458,6 +460,24 @@ class KioskService:
             self._handle(ev.DismissHelp())
         return self._handle(event)
 
+    @property
+    def photo_held(self) -> bool:
+        """A dialog covers the photo screen: no photo is taken (see :meth:`hold_photo`)."""
+        return self._photo_held
+
+    def hold_photo(self, held: bool) -> Future[None]:
+        """A dialog covers the photo screen (True) or was closed (False).
+
+        While it is open, no photo is taken: the citizen would not see the 3-2-1 and would be
+        looking at the dialog. Any state change ends the hold (a new screen has no dialog).
+        """
+        return self._call(lambda: self._hold_photo(held))
+
+    def _hold_photo(self, held: bool) -> None:
+        self._photo_held = held
+        if isinstance(self._runner, PhotoRunner):
+            self._runner.held = held
+
     def _set_seated(self, seated: bool) -> None:
         """Seated mode on or off; a photo step under way uses it at once."""
         self._seated = seated
@@ -570,6 +590,7 @@ class KioskService:
             self._runner.waive(event.check)
 
     def _moved(self, old: State, new: State, event: ev.Event) -> None:
+        self._photo_held = False
         if self._runner is not None:
             self._runner.cancel()
             self._previous_runner = self._runner

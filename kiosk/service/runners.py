@@ -256,6 +256,8 @@ class PhotoRunner(StepRunner):
                                 if record.action == "override" and record.subject)
         #: Seated mode (the citizen or staff chose it): the camera lift uses its lower range.
         self.seated = False
+        #: A dialog covers the screen (the service's ``hold_photo``): no photo is taken.
+        self.held = False
 
     def waive(self, check: str) -> None:
         """A librarian overrode ``check`` (a defect code) while the step runs."""
@@ -289,7 +291,8 @@ class PhotoRunner(StepRunner):
                 update = capture.feed(frame)
                 self.host.publish(PreviewFrame(kiosk_id=kiosk_id, pixels=update.preview))
                 # A repeated frame comes back as the same update: it is no new evidence.
-                passes = update.citizen_present and not update.defects and update is not previous
+                passes = (update.citizen_present and not update.defects and update is not previous
+                          and not self.held)
                 previous = update
                 left = count.feed(passes, time.monotonic())
                 if (drift is not None and left is None and relevels < lift_settings.max_relevels

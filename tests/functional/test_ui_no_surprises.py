@@ -4,9 +4,13 @@ consent text is on screen before Send can be pressed, at 80 x 24."""
 
 from __future__ import annotations
 
+import time
+
 from textual.pilot import Pilot
 from textual.widgets import Button, Static
 
+from kiosk.service.messages import PreviewFrame
+from kiosk.service.runners import PHOTO_COUNT_S
 from kiosk.ui.app import KioskApp
 from kiosk.ui.screens.confirm import StopQuestion
 from kiosk.workflow import State
@@ -142,3 +146,42 @@ async def test_consent_is_on_screen_before_send_at_80_by_24() -> None:
         await pilot.pause(0.2)
         await tap(pilot, "#consent")
         await wait_for(app, State.DONE, timeout=30)
+
+
+async def test_no_photo_is_taken_behind_the_language_picker_or_the_stop_question() -> None:
+    """A dialog over the photo screen hides the 3-2-1: no photo is taken until it closes,
+    however long a compliant face waits behind it."""
+    async with running_kiosk(size=SMALL) as (app, pilot, kiosk):
+        simulation = kiosk.simulation
+        assert simulation is not None
+        # Private: the preview frames too (each one is a frame the photo step analysed).
+        heard = app.service.bus.subscribe(private=True)
+
+        async def wait_behind(opener: str) -> None:
+            await tap(pilot, opener)
+            await async_wait_until(lambda: app.service.photo_held, lambda: f"{opener} held")
+            simulation.set_persona("compliant")
+            since, frames = time.monotonic(), 0
+
+            def long_enough() -> bool:
+                # More analysed frames than a whole 3-2-1 and burst need, over more time.
+                nonlocal frames
+                while (message := heard.get(0)) is not None:
+                    frames += isinstance(message, PreviewFrame)
+                return frames >= 30 and time.monotonic() - since > PHOTO_COUNT_S + 1.5
+
+            await async_wait_until(long_enough, lambda: f"{frames} frames behind {opener}")
+            assert app.service.state is State.PHOTO, opener
+
+        simulation.set_persona("absent")  # nobody in front of the camera yet
+        await tap(pilot, "#choose-en")
+        await tap(pilot, "#start")
+        await wait_for(app, State.PHOTO, timeout=30)
+        await wait_behind("#languages")
+        simulation.set_persona("absent")
+        await pilot.press("escape")  # closes the picker
+        await async_wait_until(lambda: not app.service.photo_held, lambda: "picker held")
+        await wait_behind("#stop-ask")
+        await pilot.press("escape")  # "No, go on"
+        await wait_for(app, State.PHOTO_REVIEW, timeout=90)
+        assert not app.service.photo_held

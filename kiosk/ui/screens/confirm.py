@@ -47,6 +47,8 @@ class StopQuestion(Container):
                 yield Button(self.view.translate("ui.stop.yes"), id=YES, variant="error")
 
     def on_mount(self) -> None:
+        # No photo is taken behind the question: the citizen would not see the 3-2-1.
+        self.view.service.hold_photo(True)
         # Everything else on the screen is out of reach while the question is open.
         for widget in self.screen.children:
             if widget is not self and not widget.disabled:
@@ -60,6 +62,9 @@ class StopQuestion(Container):
             widget.disabled = False
         self._disabled.clear()
         self.remove()
+
+    def on_unmount(self) -> None:
+        self.view.service.hold_photo(False)
 
     def action_go_on(self) -> None:
         """Escape: the same as "No, go on"."""

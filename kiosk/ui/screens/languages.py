@@ -65,7 +65,12 @@ class LanguagePicker(ModalScreen[str | None]):
             yield Button(self.view.translate("ui.language.close"), id="pick-close")
 
     def on_mount(self) -> None:
+        # No photo is taken behind the picker: the citizen would not see the 3-2-1.
+        self.view.service.hold_photo(True)
         self.query_one(f"#pick-{self.view.language}", Button).focus()
+
+    def on_unmount(self) -> None:
+        self.view.service.hold_photo(False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
