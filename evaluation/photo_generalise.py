@@ -14,12 +14,13 @@ The items judged:
 Cross-validation: K folds (default 5) of whole groups (one person, a London neutral/smiling
 pair or one source folder, with every copy and degradation of its photos), stratified so each
 fold gets its share of compliant, smiling and other photos. On the training folds only, the
-neutral-face reference of the smile measure is recomputed and every threshold in ``FITTED`` is
-re-fitted (each on its own over a grid round its default, maximising the balanced accuracy of
-the verdict plus the mean per-code recall minus false-alarm rate); the held-out fold is then
-judged with them. "In-sample" is the shipped settings and reference judged on everything; they
-were fitted on all of it after the cross-validated figures had been computed, which is why the
-two columns are printed together.
+neutral-face reference of the smile measure and the typical face's upper/lower light lean
+(``light_vertical_reference``, the median over the training folds' real compliant faces) are
+recomputed and every threshold in ``FITTED`` is re-fitted (each on its own over a grid round
+its default, maximising the balanced accuracy of the verdict plus the mean per-code recall
+minus false-alarm rate); the held-out fold is then judged with them. "In-sample" is the
+shipped settings and reference judged on everything; they were fitted on all of it after the
+cross-validated figures had been computed, which is why the two columns are printed together.
 
     .venv/bin/python evaluation/photo_generalise.py [--data DIR] [--folds K] [--quick]
         [--write-expression-model] [--fit-thresholds]
@@ -53,8 +54,9 @@ from photo_degrade import DEGRADATIONS, rescale, to_ied  # noqa: E402
 from photo_eval import DEFAULT_DATA, _group, _load  # noqa: E402
 
 from kiosk.photo.analysis import FaceAnalyzer, FrameAnalysis  # noqa: E402
-from kiosk.photo.checks import ALL_CHECKS, expression  # noqa: E402
+from kiosk.photo.checks import ALL_CHECKS, expression, illumination  # noqa: E402
 from kiosk.photo.checks import expression_model as model  # noqa: E402
+from kiosk.photo.regions import face_regions  # noqa: E402
 from kiosk.photo.result import CheckResult  # noqa: E402
 from kiosk.photo.settings import PhotoSettings  # noqa: E402
 
@@ -73,13 +75,13 @@ PRIOR: dict[str, float] = {
     "max_forehead_occlusion": 0.85, "max_crown_ratio": 2.0, "cap_forehead_occlusion": 0.6,
     "cap_crown_ratio": 1.25, "max_head_top_chroma": 25.0, "max_skin_texture": 45.0,
     "max_glare_fraction": 0.04, "cap_forehead_edge": 30.0, "cap_head_top_skin": 0.7,
-    "max_forehead_hue_cover": 0.25,
+    "max_forehead_hue_cover": 0.25, "max_light_gradient": 1.2,
 }
 FITTED = tuple(PRIOR)
 #: Candidate values: the default times these factors ...
 FACTORS = (0.6, 0.75, 0.85, 0.93, 1.0, 1.07, 1.15, 1.3, 1.6)
 #: ... except for ratios of two brightnesses, whose floor is 1: there the excess over 1 scales.
-RATIOS = {"max_side_light_ratio"}
+RATIOS = {"max_side_light_ratio", "max_light_gradient"}
 LIVE_EXEMPT = {"face_off_center"}
 
 
@@ -113,6 +115,18 @@ def reference(items: list[Item]) -> tuple[tuple[float, ...], tuple[float, ...]]:
             tuple(float(x) for x in feats.std(axis=0, ddof=1)))
 
 
+def light_reference(items: list[Item]) -> float:
+    """Median upper/lower lean of the real compliant faces: the typical face's own shading,
+    which the light-direction measure subtracts (``light_vertical_reference``)."""
+    leans = []
+    for it in items:
+        if it.kind == "real" and it.ok and it.analysis is not None:
+            r = face_regions(it.analysis)
+            if r is not None:
+                leans.append(illumination.vertical_lean(r))
+    return float(np.nanmedian(leans))
+
+
 Override = dict[int, frozenset[str]]
 
 
@@ -121,7 +135,8 @@ class Judge:
     with the defaults, and only the checks that read a threshold are re-run for it.
 
     ``shared``: another judge whose candidate results can be reused for every threshold that
-    the smile reference does not affect (a fold's judge shares the whole-set one).
+    the fold's own references (the smile reference, the light's upper/lower reference) do not
+    affect (a fold's judge shares the whole-set one).
     """
 
     def __init__(self, items: list[Item], settings: PhotoSettings,
@@ -134,14 +149,15 @@ class Judge:
                 if f"s.{name}" in inspect.getsource(sys.modules[c.__module__])]
             assert self.readers[name], name
         self.smile = ALL_CHECKS.index(expression.check)
+        self.per_fold = {self.smile, ALL_CHECKS.index(illumination.check)}
         self.cache: dict[str, list[list[Override]]] = {}
         if shared is not None:
             self.cache = shared.shareable()
         self.base = [self._run(it, settings, range(len(ALL_CHECKS))) for it in items]
 
     def shareable(self) -> dict[str, list[list[Override]]]:
-        """Cached candidate results that do not depend on the smile reference."""
-        return {n: v for n, v in self.cache.items() if self.smile not in self.readers[n]}
+        """Cached candidate results that do not depend on the fold's references."""
+        return {n: v for n, v in self.cache.items() if not self.per_fold & set(self.readers[n])}
 
     @staticmethod
     def _run(it: Item, s: PhotoSettings, which: range | list[int]) -> Override:
@@ -448,7 +464,8 @@ def main(argv: list[str] | None = None) -> int:
     shipped_judge = Judge(items, settings)
     insample = {i: shipped_judge.verdict(i) for i in everything}
     # The procedure starts from the priors (the shipped values came out of it).
-    prior = settings.model_copy(update=PRIOR)
+    prior = settings.model_copy(update={
+        **PRIOR, "light_vertical_reference": light_reference(items)})
     judge = Judge(items, prior)
     held: Verdicts | None = None
     if args.folds > 1:
@@ -459,21 +476,25 @@ def main(argv: list[str] | None = None) -> int:
             train = [i for i in everything if folds[i] != k]
             test = [i for i in everything if folds[i] == k]
             model.MEAN, model.SCALE = reference([items[i] for i in train])
-            # The checks re-run with the fold's smile reference; the rest is shared.
-            fold_judge = Judge(items, prior, shared=judge)
+            fold_prior = prior.model_copy(update={
+                "light_vertical_reference": light_reference([items[i] for i in train])})
+            fits["light_vertical_reference"].append(fold_prior.light_vertical_reference)
+            # The checks re-run with the fold's references; the rest is shared.
+            fold_judge = Judge(items, fold_prior, shared=judge)
             update = fit(fold_judge, train)
             judge.cache.update(fold_judge.shareable())
             for name, value in update.items():
                 fits[name].append(value)
-            held.update(fold_judge.judge_all(prior.model_copy(update=update), test))
+            held.update(fold_judge.judge_all(fold_prior.model_copy(update=update), test))
             print(f"fold {k + 1}/{args.folds}: {len(train)} training, {len(test)} held out",
                   flush=True)
         model.MEAN, model.SCALE = shipped
         print("\nthresholds fitted on the training folds (prior; shipped -> per fold):")
         for name, values in fits.items():
-            if any(abs(v - PRIOR[name]) > 1e-9 for v in values) or not math.isclose(
-                    PRIOR[name], getattr(settings, name)):
-                print(f"  {name:<24} {PRIOR[name]:g}; {getattr(settings, name):.4g} -> "
+            start = PRIOR.get(name, prior.light_vertical_reference)
+            if any(abs(v - start) > 1e-9 for v in values) or not math.isclose(
+                    start, getattr(settings, name)):
+                print(f"  {name:<24} {start:.3g}; {getattr(settings, name):.4g} -> "
                       + ", ".join(f"{v:.3g}" for v in values))
     print(f"(judging took {time.perf_counter() - t0:.0f} s)")
     table(items, insample, held)
@@ -500,6 +521,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.fit_thresholds:
         update = fit(judge, everything)
         print("\nthresholds fitted on all items (prior -> fitted; * differs from shipped):")
+        ref = prior.light_vertical_reference
+        mark = "" if math.isclose(ref, settings.light_vertical_reference, abs_tol=5e-4) else "  *"
+        print(f"  {'light_vertical_reference':<24} (median of the real compliant) {ref:.4f}{mark}")
         for name, value in update.items():
             mark = "" if math.isclose(value, getattr(settings, name)) else "  *"
             print(f"  {name:<24} {PRIOR[name]:g} -> {value:.4g}{mark}")

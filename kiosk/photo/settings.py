@@ -93,9 +93,18 @@ class PhotoSettings(BaseModel):
     max_dark_fraction: float = 0.35
     max_bright_fraction: float = 0.20
     min_dynamic_range: float = 60.0
-    max_side_light_ratio: float = 1.214
+    max_side_light_ratio: float = 1.2
     """Brighter / darker half of the face (mirror-image skin pixels) above which the face
     counts as lit from one side."""
+    max_light_gradient: float = 1.2
+    """Brighter / darker half of the face along the light's own direction (left/right and
+    upper/lower leans together, ``checks/illumination.py``) above which the face counts as
+    unevenly lit: catches light from a diagonal, which the left/right ratio alone sees only
+    in part."""
+    light_vertical_reference: float = 0.0165
+    """Upper / lower lean (log) of a typical evenly lit face: its own shading, subtracted
+    before the upper/lower lean counts as light. The median over the compliant photographs
+    of the labelled set (``evaluation/photo_generalise.py`` re-learns it per fold)."""
     max_face_shadow: float = 0.18
     """Fraction of face skin much darker than the face median, above which a shadow counts."""
     max_hot_spot_fraction: float = 0.06
