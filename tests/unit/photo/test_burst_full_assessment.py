@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+from kiosk.photo.analysis import FaceAnalyzer
 from kiosk.photo.capture import AutoCapture, CaptureState
 from kiosk.photo.report import PhotoReport
 from kiosk.photo.result import CheckResult, Status
@@ -38,9 +39,29 @@ def session():  # noqa: ANN201 - a generator fixture
         s.close()
 
 
-def test_blocky_frames_pass_the_preview_but_are_never_kept(session: LivePhotoSession,
-                                                           studio: np.ndarray) -> None:
-    bad = blocky(studio)
+def red_eyes(analyzer: FaceAnalyzer, image: np.ndarray) -> np.ndarray:
+    """The frame with flash-red pupils drawn where the mesh finds the irises."""
+    points = analyzer.analyze(image).points
+    assert points is not None
+    out = image.copy()
+    for centre, edge in ((468, 469), (473, 474)):
+        radius = float(np.hypot(*(points[centre, :2] - points[edge, :2])))
+        cv2.circle(out, (round(points[centre, 0]), round(points[centre, 1])),
+                   round(0.8 * radius), (40, 30, 200), -1)
+    return out
+
+
+@pytest.mark.parametrize(("fault", "code"), [("blocky", "compression_artifacts"),
+                                             ("red_eyes", "red_eye"), ("grey", "grayscale")])
+def test_camera_faults_pass_the_preview_but_are_never_kept(
+        session: LivePhotoSession, analyzer: FaceAnalyzer, studio: np.ndarray,
+        fault: str, code: str) -> None:
+    if fault == "blocky":
+        bad = blocky(studio)
+    elif fault == "red_eyes":
+        bad = red_eyes(analyzer, studio)
+    else:
+        bad = cv2.cvtColor(cv2.cvtColor(studio, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
     updates = checks_of(session, [bad] * 12)
     # Nothing the preview runs finds fault: the stable period starts...
     assert updates[0].capture.state is CaptureState.HOLDING_STILL
@@ -49,12 +70,12 @@ def test_blocky_frames_pass_the_preview_but_are_never_kept(session: LivePhotoSes
     assert all(u.token is None for u in updates)
     assert all(u.capture.state is not CaptureState.CAPTURING for u in updates)
     kept_at = next(i for i, u in enumerate(updates) if u.report.complete)
-    assert updates[kept_at].report.defects == ("compression_artifacts",)
+    assert updates[kept_at].report.defects == (code,)
     assert updates[kept_at].capture.state is CaptureState.SEARCHING
     # From then on every frame that passes the rest is judged in full, so the citizen is
     # told what today's full judging tells them, and no stable period starts.
     assert session.camera_suspect
-    assert all(u.report.complete and u.report.defects == ("compression_artifacts",)
+    assert all(u.report.complete and u.report.defects == (code,)
                and u.capture.state is CaptureState.SEARCHING for u in updates[kept_at:])
     assert updates[-1].instruction.code == "call_staff_camera"
 

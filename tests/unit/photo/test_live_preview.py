@@ -12,7 +12,7 @@ import pytest
 from kiosk.photo import commands
 from kiosk.photo.analysis import FaceAnalyzer
 from kiosk.photo.checks import ALL_CHECKS, CAMERA_ONLY
-from kiosk.photo.guidance import instruction_for
+from kiosk.photo.guidance import PRIORITY, instruction_for
 from kiosk.photo.report import assess, complete
 from kiosk.photo.session import LivePhotoSession
 from kiosk.photo.settings import PhotoSettings
@@ -29,9 +29,35 @@ def grey(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
 
 
+def red_eyes(analyzer: FaceAnalyzer, image: np.ndarray) -> np.ndarray:
+    """The frame with flash-red pupils drawn where the mesh finds the irises."""
+    points = analyzer.analyze(image).points
+    assert points is not None
+    out = image.copy()
+    for centre, edge in ((468, 469), (473, 474)):
+        radius = float(np.hypot(*(points[centre, :2] - points[edge, :2])))
+        cv2.circle(out, (round(points[centre, 0]), round(points[centre, 1])),
+                   round(0.8 * radius), (40, 30, 200), -1)
+    return out
+
+
 def test_the_camera_only_checks_are_the_picture_checks() -> None:
     assert {"ColourPresent", "NaturalColour", "CompressionArtifacts", "RedEye"} == CAMERA_NAMES
     assert all(check in ALL_CHECKS for check, _names in CAMERA_ONLY)
+
+
+def test_their_instructions_rank_below_every_other(analyzer: FaceAnalyzer,
+                                                   studio: np.ndarray) -> None:
+    """So a preview frame failing any other check gets the instruction the full report gives."""
+    faults = [grey(studio), np.clip(studio * np.array([1.35, 1.15, 0.55]), 0, 255)
+              .astype(np.uint8)]
+    ok, buf = cv2.imencode(".jpg", studio, [cv2.IMWRITE_JPEG_QUALITY, 4])
+    faults += [cv2.imdecode(buf, cv2.IMREAD_COLOR), red_eyes(analyzer, studio)]
+    codes = {c.reason for image in faults
+             for c in assess(analyzer.analyze(image), LENIENT, "live").failed
+             if c.name in CAMERA_NAMES}
+    assert codes == {"grayscale", "color_cast", "compression_artifacts", "red_eye"}
+    assert codes == {defect for defect, _code in PRIORITY[-len(codes):]}
 
 
 def test_preview_skips_exactly_the_camera_only_checks(analyzer: FaceAnalyzer,
