@@ -214,8 +214,10 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
     skin_hue_distance2 = np.asarray(cv2.transform(squares, _AB), np.float32)
     spread = cv2.mean(skin_distance, mask=cheeks8)[0] if cheeks.any() else 0.0
     neutral = (0.0, 128.0, 128.0, 0.0)
-    chroma = np.asarray(
-        cv2.transform(cv2.absdiff(lab8, neutral), _AB), np.uint8)  # type: ignore[call-overload]
+    # |a*| + |b*| as a plain 8-bit sum of the two channels (at most 187, so the same numbers
+    # as OpenCV's saturating channel transform, in half the time).
+    offsets: Pixels = np.asarray(cv2.absdiff(lab8, neutral), np.uint8)  # type: ignore[call-overload]
+    chroma: Pixels = offsets[..., 1] + offsets[..., 2]
     # 16-bit from 8-bit luminance is exact and cheaper than a float Laplacian.
     texture = np.abs(cv2.Laplacian(gray, cv2.CV_16S)).astype(np.float32)
     regions = FaceRegions(
