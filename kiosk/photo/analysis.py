@@ -308,8 +308,8 @@ def _fill_geometry(out: FrameAnalysis, pts: Coords, rgb: Pixels, head_ratio: flo
     out.inter_eye = geo.distance(out.left_eye, out.right_eye)
     out.pose = geo.head_pose(pts, pitch_offset)
     out.chin = pts[geo.CHIN, :2].copy()
-    out.eye_openness = (geo.eye_openness(pts, geo.RIGHT_EAR), geo.eye_openness(pts, geo.LEFT_EAR))
-    out.mouth_gap = geo.mouth_gap(pts)
+    right_open, left_open, out.mouth_gap = geo.openness_and_gap(pts)
+    out.eye_openness = (right_open, left_open)
     out.smile_lift = geo.smile_lift(pts, out.inter_eye, out.pose.roll)
     corners = pts[list(geo.MOUTH_CORNERS), :2]
     out.mouth_width = geo.distance(corners[0], corners[1]) / (out.inter_eye + 1e-9)
@@ -378,18 +378,19 @@ def _head_top(out: FrameAnalysis, rgb: Pixels) -> None:
 
 def similarity(a0: Coords, a1: Coords, b0: Coords, b1: Coords) -> Coords:
     """The 2x3 rotation-scale-shift matrix taking points ``a0, a1`` to ``b0, b1``."""
-    za, zb = complex(*(a1 - a0)), complex(*(b1 - b0))
+    (a0x, a0y), (a1x, a1y) = a0.tolist(), a1.tolist()
+    (b0x, b0y), (b1x, b1y) = b0.tolist(), b1.tolist()
+    za, zb = complex(a1x - a0x, a1y - a0y), complex(b1x - b0x, b1y - b0y)
     k = zb / (za if za != 0 else 1e-9)
     c, s = k.real, k.imag
-    rot = np.array([[c, -s], [s, c]])
-    out = np.empty((2, 3))
-    out[:, :2], out[:, 2] = rot, b0 - rot @ a0  # as np.hstack would, without its Python layers
-    return out
+    # The shift ``b0 - rot @ a0`` in plain floats, summed in the same order (the same numbers
+    # as np.hstack of the rotation and the shift, without a handful of numpy calls).
+    return np.array([[c, -s, b0x - (c * a0x + -s * a0y)], [s, c, b0y - (s * a0x + c * a0y)]])
 
 
 #: Where the crown search samples the mask: chin-to-eye distances above the eyes.
 _CROWN_STEPS = np.arange(0.0, 2.5, 0.02)
-_CROWN_STEPS_COLUMN = _CROWN_STEPS[:, None]
+_CROWN_STEP_LIST: list[float] = _CROWN_STEPS.tolist()
 
 
 def _crown(out: FrameAnalysis, eye_mid: Coords) -> tuple[Coords, bool, float]:
@@ -398,32 +399,36 @@ def _crown(out: FrameAnalysis, eye_mid: Coords) -> tuple[Coords, bool, float]:
     The mesh stops at the forehead, so the crown comes from the segmentation: walk up the face
     axis from the eye midpoint until the mask ends. Hair and hats count as head for the mask,
     so the walk is capped and the ratio kept as a head-covering cue.
+
+    The walk is plain floats, step by step, stopping at the first step off the mask (about 60
+    of the 125 on a kiosk frame): the same sample positions and rounding as the array
+    arithmetic over all steps, without a dozen numpy calls on a cold cache.
     """
     assert out.chin is not None
-    down = out.chin - eye_mid
-    chin_eye = geo.distance(eye_mid, out.chin) + 1e-9
-    up = -down / chin_eye
-    guess = eye_mid + up * chin_eye * geo.CROWN_FACTOR
+    (ex, ey), (chx, chy) = eye_mid.tolist(), out.chin.tolist()
+    dx, dy = chx - ex, chy - ey
+    chin_eye = math.hypot(dx, dy) + 1e-9
+    ux, uy = -dx / chin_eye, -dy / chin_eye
+
+    def at(ratio: float) -> Coords:
+        return np.array([ex + ux * chin_eye * ratio, ey + uy * chin_eye * ratio])
+
+    guess = at(geo.CROWN_FACTOR)
     if out.mask is None:
         return guess, False, math.nan
+    mask = out.mask
     scale = out.small_scale
-    mh, mw = out.mask.shape
-    steps = _CROWN_STEPS
-    xy = (eye_mid[None, :] + up[None, :] * (_CROWN_STEPS_COLUMN * chin_eye)) / scale
-    xi, yi = np.round(xy).astype(int).T
-    inside = (xi >= 0) & (xi < mw) & (yi >= 0) & (yi < mh)
-    values = np.zeros(len(steps))
-    values[inside] = out.mask[yi[inside], xi[inside]]
-    below = np.flatnonzero(values < 0.5)
-    if len(below) == 0:
-        return guess, False, math.nan
-    first_out = int(below[0])
-    ratio = float(steps[first_out])
-    if not inside[first_out]:
-        # The head reaches the frame edge: the crown is somewhere outside. Put it just outside
-        # (or at the anthropometric guess if that is further) so that the cut shows.
-        ratio = max(ratio + 0.04, geo.CROWN_FACTOR)
-        return eye_mid + up * chin_eye * ratio, True, ratio
-    # Beyond about 1.35 the mask is measuring a hat or big hair, not the skull; cap the crown.
-    used = float(np.clip(ratio, 0.85, 1.35))
-    return eye_mid + up * chin_eye * used, True, ratio
+    mh, mw = mask.shape
+    for ratio in _CROWN_STEP_LIST:
+        k = ratio * chin_eye
+        # ``round`` is numpy's rounding (half to even) of the same float.
+        xi, yi = round((ex + ux * k) / scale), round((ey + uy * k) / scale)
+        if not (0 <= xi < mw and 0 <= yi < mh):
+            # The head reaches the frame edge: the crown is somewhere outside. Put it just
+            # outside (or at the anthropometric guess if that is further) so that the cut shows.
+            ratio = max(ratio + 0.04, geo.CROWN_FACTOR)
+            return at(ratio), True, ratio
+        if mask.item(yi, xi) < 0.5:
+            # Beyond about 1.35 the mask is measuring a hat or big hair, not the skull; cap it.
+            return at(min(max(ratio, 0.85), 1.35)), True, ratio
+    return guess, False, math.nan

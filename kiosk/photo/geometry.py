@@ -66,6 +66,11 @@ def _wrap(degrees: float) -> float:
     return (degrees + 180.0) % 360.0 - 180.0
 
 
+#: The rows ``head_pose`` reads: the irises, the outer eye corners, chin, forehead, ``RIGID``.
+_POSE_INDEX = np.array([RIGHT_IRIS, LEFT_IRIS, EYE_OUTER[0], EYE_OUTER[1], CHIN, FOREHEAD,
+                        *RIGID], np.intp)
+
+
 def head_pose(points: Coords, pitch_offset: float) -> Pose:
     """Yaw from the mesh's own 3-D face plane, pitch from a rigid-landmark plane, roll from eyes.
 
@@ -75,7 +80,10 @@ def head_pose(points: Coords, pitch_offset: float) -> Pose:
     spreads less (3.0 deg against 5.0) but is tilted by a constant, calibrated as
     ``pitch_offset`` on frontal portraits.
     """
-    roll = roll_degrees(*eye_centres(points))
+    # Every point the pose reads in one gather, as plain floats (the same subtractions).
+    rows = points[_POSE_INDEX].tolist()
+    (rx, ry, _), (lx, ly, _) = rows[0], rows[1]
+    roll = math.degrees(math.atan2(ly - ry, lx - rx))
     c, s = math.cos(math.radians(-roll)), math.sin(math.radians(-roll))
 
     def level(x: float, y: float, z: float) -> tuple[float, float, float]:
@@ -87,11 +95,12 @@ def head_pose(points: Coords, pitch_offset: float) -> Pose:
         x, y, z = x / norm, y / norm, z / norm
         return c * x - s * y, s * x + c * y, z
 
-    ax, ay, az = (points[EYE_OUTER[1]] - points[EYE_OUTER[0]]).tolist()
-    dx, dy, dz = (points[CHIN] - points[FOREHEAD]).tolist()
+    (o0x, o0y, o0z), (o1x, o1y, o1z), (cx, cy, cz), (fx, fy, fz) = rows[2:6]
+    ax, ay, az = o1x - o0x, o1y - o0y, o1z - o0z
+    dx, dy, dz = cx - fx, cy - fy, cz - fz
     nx, _, nz = level(ay * dz - az * dy, az * dx - ax * dz, ax * dy - ay * dx)
     yaw = math.degrees(math.atan2(nx, nz))
-    _, py, pz = level(*plane_normal(points[RIGID].tolist()))
+    _, py, pz = level(*plane_normal(rows[6:]))
     pitch = _wrap(math.degrees(math.atan2(py, pz)) - pitch_offset)
     return Pose(yaw=yaw, pitch=pitch, roll=roll)
 
@@ -157,6 +166,26 @@ def mouth_gap(points: Coords) -> float:
     b = points[[lo for _, lo in pairs], :2]
     d = np.hypot(*(a - b).T)  # mouth width, then the inner-lip gaps
     return float(d[1:].max() / (d[0] + 1e-9))
+
+
+#: The point pairs of both eye aspect ratios and of the mouth gap, each pair as two neighbours:
+#: the right eye's width and two lid gaps, the left eye's, then the mouth width and the three
+#: inner-lip gaps.
+_GAP_INDEX = np.array([*(q for spec in (RIGHT_EAR, LEFT_EAR)
+                         for q in (spec[0], spec[1], *spec[2], *spec[3])),
+                       *MOUTH_CORNERS, *(q for pair in INNER_LIP_PAIRS for q in pair)], np.intp)
+
+
+def openness_and_gap(points: Coords) -> tuple[float, float, float]:
+    """``(eye_openness(RIGHT_EAR), eye_openness(LEFT_EAR), mouth_gap)``, the same values,
+    from one gather and one ``np.hypot`` over all ten point pairs (``np.hypot``, not
+    ``math.hypot``: the two differ in the last bit now and then). The live loop reads these
+    three per frame, where every small numpy call costs several microseconds."""
+    p = points[_GAP_INDEX, :2]
+    d = p[0::2] - p[1::2]
+    (rw, r1, r2, lw, l1, l2, mw, *gaps) = np.hypot(d[:, 0], d[:, 1]).tolist()
+    return ((r1 + r2) / (2.0 * (rw + 1e-9)), (l1 + l2) / (2.0 * (lw + 1e-9)),
+            max(gaps) / (mw + 1e-9))
 
 
 def rotate_points(points: Coords, centre: Coords, degrees: float) -> Coords:
@@ -245,17 +274,28 @@ class CropBox:
     height: float
     angle: float
 
+    def corner_points(self) -> list[tuple[float, float]]:
+        """The four corners as plain floats (the same numbers as :meth:`corners`)."""
+        hw, hh = self.width / 2.0, self.height / 2.0
+        cx, cy = self.cx, self.cy
+        c, s = math.cos(math.radians(self.angle)), math.sin(math.radians(self.angle))
+        out = []
+        # As ``rotate_points`` on the shifted rectangle: shift, back to the centre, rotate,
+        # shift again (each step rounds as the array arithmetic does).
+        for dx, dy in ((-hw, -hh), (hw, -hh), (hw, hh), (-hw, hh)):
+            rx, ry = (dx + cx) - cx, (dy + cy) - cy
+            out.append(((c * rx - s * ry) + cx, (s * rx + c * ry) + cy))
+        return out
+
     def corners(self) -> Coords:
         """The four corners in source pixels (top-left, top-right, bottom-right, bottom-left)."""
-        hw, hh = self.width / 2.0, self.height / 2.0
-        rect = np.array([[-hw, -hh], [hw, -hh], [hw, hh], [-hw, hh]]) + [self.cx, self.cy]
-        return rotate_points(rect, np.array([self.cx, self.cy]), self.angle)
+        return np.array(self.corner_points())
 
     def outside_fraction(self, width: int, height: int) -> float:
         """How far the crop reaches outside a ``width`` x ``height`` frame (share of its size)."""
-        c = self.corners()
-        over_x = max(0.0, -c[:, 0].min(), c[:, 0].max() - width) / self.width
-        over_y = max(0.0, -c[:, 1].min(), c[:, 1].max() - height) / self.height
+        xs, ys = zip(*self.corner_points(), strict=True)
+        over_x = max(0.0, -min(xs), max(xs) - width) / self.width
+        over_y = max(0.0, -min(ys), max(ys) - height) / self.height
         return float(max(over_x, over_y))
 
 
@@ -274,14 +314,19 @@ def token_crop(chin: Coords, crown: Coords, eye_mid: Coords, roll: float,
     default the head is centred, equal margins above and below); across it, the box is centred
     on the eye midpoint. The box is rotated by the roll, so the eye line comes out level.
     """
-    head = distance(chin, crown)
+    # Plain floats: a dozen numpy calls on 2-vectors cost more than the arithmetic (the same
+    # operations in the same order, so the same numbers).
+    chx, chy = float(chin[0]), float(chin[1])
+    crx, cry = float(crown[0]), float(crown[1])
+    head = math.hypot(crx - chx, cry - chy)
     height = head / head_ratio
     width = height * aspect
     if top_margin is None:
         top_margin = (1.0 - head_ratio) / 2.0
-    axis = (chin - crown) / (head + 1e-9)
-    across = np.array([axis[1], -axis[0]])
-    along_centre = crown + axis * (height / 2.0 - top_margin * height)
-    offset = float(np.dot(eye_mid - along_centre, across))
-    centre = along_centre + across * offset
-    return CropBox(cx=float(centre[0]), cy=float(centre[1]), width=width, height=height, angle=roll)
+    ax, ay = (chx - crx) / (head + 1e-9), (chy - cry) / (head + 1e-9)
+    across_x, across_y = ay, -ax
+    along = height / 2.0 - top_margin * height
+    acx, acy = crx + ax * along, cry + ay * along
+    offset = (float(eye_mid[0]) - acx) * across_x + (float(eye_mid[1]) - acy) * across_y
+    return CropBox(cx=acx + across_x * offset, cy=acy + across_y * offset, width=width,
+                   height=height, angle=roll)

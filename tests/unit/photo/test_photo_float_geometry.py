@@ -1,0 +1,190 @@
+"""The live loop's per-frame geometry in plain floats gives exactly the values of the numpy
+arithmetic it replaced (each reference below is the replaced code), and check results built
+without the dataclass ``__init__`` are the same frozen objects."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kiosk.photo import geometry as geo
+from kiosk.photo.analysis import FrameAnalysis, _crown
+from kiosk.photo.result import CheckResult, Status, unknown, verdict
+
+seeds = st.integers(0, 2**32 - 1)
+
+
+def _face_points(seed: int) -> np.ndarray:
+    """478 mesh-like points in source pixels (float64, as ``analysis._landmarks`` gives)."""
+    rng = np.random.default_rng(seed)
+    scale = rng.uniform(50, 2000)
+    return (rng.uniform(0, 1, (478, 3)).astype(np.float32)
+            * np.array([scale, scale * 0.6, scale], np.float32)).astype(np.float64)
+
+
+@given(seed=seeds)
+def test_openness_and_gap_in_one_go_are_the_three_measures(seed: int) -> None:
+    pts = _face_points(seed)
+    assert geo.openness_and_gap(pts) == (geo.eye_openness(pts, geo.RIGHT_EAR),
+                                         geo.eye_openness(pts, geo.LEFT_EAR), geo.mouth_gap(pts))
+
+
+def _head_pose_numpy(points: np.ndarray, pitch_offset: float) -> geo.Pose:
+    """``geometry.head_pose`` as it was: the points read through numpy vectors."""
+    roll = geo.roll_degrees(*geo.eye_centres(points))
+    c, s = math.cos(math.radians(-roll)), math.sin(math.radians(-roll))
+
+    def level(x: float, y: float, z: float) -> tuple[float, float, float]:
+        norm = math.sqrt(x * x + y * y + z * z) + 1e-9
+        if z < 0:
+            norm = -norm
+        x, y, z = x / norm, y / norm, z / norm
+        return c * x - s * y, s * x + c * y, z
+
+    ax, ay, az = (points[geo.EYE_OUTER[1]] - points[geo.EYE_OUTER[0]]).tolist()
+    dx, dy, dz = (points[geo.CHIN] - points[geo.FOREHEAD]).tolist()
+    nx, _, nz = level(ay * dz - az * dy, az * dx - ax * dz, ax * dy - ay * dx)
+    yaw = math.degrees(math.atan2(nx, nz))
+    _, py, pz = level(*geo.plane_normal(points[geo.RIGID].tolist()))
+    pitch = geo._wrap(math.degrees(math.atan2(py, pz)) - pitch_offset)
+    return geo.Pose(yaw=yaw, pitch=pitch, roll=roll)
+
+
+@given(seed=seeds, offset=st.floats(-30, 30))
+def test_head_pose_from_one_gather_is_the_vector_arithmetic(seed: int, offset: float) -> None:
+    pts = _face_points(seed)
+    assert geo.head_pose(pts, offset) == _head_pose_numpy(pts, offset)
+
+
+def _token_crop_numpy(chin: np.ndarray, crown: np.ndarray, eye_mid: np.ndarray, roll: float,
+                      head_ratio: float) -> geo.CropBox:
+    head = geo.distance(chin, crown)
+    height = head / head_ratio
+    width = height * (35.0 / 45.0)
+    top_margin = (1.0 - head_ratio) / 2.0
+    axis = (chin - crown) / (head + 1e-9)
+    across = np.array([axis[1], -axis[0]])
+    along_centre = crown + axis * (height / 2.0 - top_margin * height)
+    offset = float(np.dot(eye_mid - along_centre, across))
+    centre = along_centre + across * offset
+    return geo.CropBox(cx=float(centre[0]), cy=float(centre[1]), width=width, height=height,
+                       angle=roll)
+
+
+def _corners_numpy(box: geo.CropBox) -> np.ndarray:
+    hw, hh = box.width / 2.0, box.height / 2.0
+    rect = np.array([[-hw, -hh], [hw, -hh], [hw, hh], [-hw, hh]]) + [box.cx, box.cy]
+    return geo.rotate_points(rect, np.array([box.cx, box.cy]), box.angle)
+
+
+def _outside_numpy(box: geo.CropBox, width: int, height: int) -> float:
+    c = _corners_numpy(box)
+    over_x = max(0.0, -c[:, 0].min(), c[:, 0].max() - width) / box.width
+    over_y = max(0.0, -c[:, 1].min(), c[:, 1].max() - height) / box.height
+    return float(max(over_x, over_y))
+
+
+@given(xy=st.lists(st.floats(-3000, 3000), min_size=6, max_size=6), roll=st.floats(-60, 60),
+       ratio=st.floats(0.5, 0.9), size=st.tuples(st.integers(1, 4000), st.integers(1, 4000)))
+def test_token_crop_corners_and_overshoot_in_floats_are_the_vector_arithmetic(
+        xy: list[float], roll: float, ratio: float, size: tuple[int, int]) -> None:
+    chin, crown, eye_mid = np.array(xy[0:2]), np.array(xy[2:4]), np.array(xy[4:6])
+    box = geo.token_crop(chin, crown, eye_mid, roll, ratio)
+    expected = _token_crop_numpy(chin, crown, eye_mid, roll, ratio)
+    assert box == expected
+    assert np.array_equal(box.corners(), _corners_numpy(expected))
+    if box.width > 0 and box.height > 0:
+        assert box.outside_fraction(*size) == _outside_numpy(expected, *size)
+
+
+def _crown_numpy(out: FrameAnalysis, eye_mid: np.ndarray) -> tuple[np.ndarray, bool, float]:
+    """``analysis._crown`` as it was: every step sampled at once with numpy."""
+    assert out.chin is not None
+    down = out.chin - eye_mid
+    chin_eye = geo.distance(eye_mid, out.chin) + 1e-9
+    up = -down / chin_eye
+    guess = eye_mid + up * chin_eye * geo.CROWN_FACTOR
+    if out.mask is None:
+        return guess, False, math.nan
+    mh, mw = out.mask.shape
+    steps = np.arange(0.0, 2.5, 0.02)
+    xy = (eye_mid[None, :] + up[None, :] * (steps[:, None] * chin_eye)) / out.small_scale
+    xi, yi = np.round(xy).astype(int).T
+    inside = (xi >= 0) & (xi < mw) & (yi >= 0) & (yi < mh)
+    values = np.zeros(len(steps))
+    values[inside] = out.mask[yi[inside], xi[inside]]
+    below = np.flatnonzero(values < 0.5)
+    if len(below) == 0:
+        return guess, False, math.nan
+    first_out = int(below[0])
+    ratio = float(steps[first_out])
+    if not inside[first_out]:
+        ratio = max(ratio + 0.04, geo.CROWN_FACTOR)
+        return eye_mid + up * chin_eye * ratio, True, ratio
+    used = float(np.clip(ratio, 0.85, 1.35))
+    return eye_mid + up * chin_eye * used, True, ratio
+
+
+def _same(a: tuple[np.ndarray, bool, float], b: tuple[np.ndarray, bool, float]) -> bool:
+    return (np.array_equal(a[0], b[0]) and a[1] == b[1]
+            and (a[2] == b[2] or (math.isnan(a[2]) and math.isnan(b[2]))))
+
+
+@given(seed=seeds, width=st.sampled_from([640, 1280, 1920]), head=st.floats(0.0, 0.7),
+       with_mask=st.booleans())
+def test_crown_walk_in_floats_is_the_sampled_steps(seed: int, width: int, head: float,
+                                                   with_mask: bool) -> None:
+    rng = np.random.default_rng(seed)
+    height = width * 9 // 16
+    mh = round(height * 256 / width)
+    # A person blob (head height drawn), noise and an outside, so that the walk ends on the
+    # mask, at the frame edge or nowhere; a rounding tie now and then from whole coordinates.
+    mask = (rng.random((mh, 256)) * 0.3).astype(np.float32)
+    top = int(rng.integers(-mh // 2, mh))
+    mask[max(0, top):, 40:216] += np.float32(0.6 + head)
+    eye_mid = rng.uniform(-50, width + 50, 2).round(int(rng.integers(0, 3)))
+    chin = eye_mid + rng.uniform(-80, 80, 2) + [0.0, height * head]
+    out = FrameAnalysis(width=width, height=height, faces=[], chin=chin,
+                        mask=mask if with_mask else None)
+    assert _same(_crown(out, eye_mid), _crown_numpy(out, eye_mid))
+
+
+def test_crown_walk_through_a_mask_with_no_end_finds_nothing() -> None:
+    mask = np.ones((144, 256), np.float32)
+    out = FrameAnalysis(width=1280, height=720, faces=[], chin=np.array([640.0, 400.0]),
+                        mask=mask)
+    eye_mid = np.array([640.0, 399.0])  # one pixel above the chin: 125 steps stay inside
+    got = _crown(out, eye_mid)
+    assert _same(got, _crown_numpy(out, eye_mid)) and not got[1] and math.isnan(got[2])
+
+
+@given(value=st.one_of(st.floats(allow_nan=True), st.integers(-5, 5)), ok=st.booleans(),
+       extra=st.one_of(st.none(), st.dictionaries(st.sampled_from("abc"), st.floats())))
+def test_results_are_the_frozen_dataclass_as_constructed(value: float, ok: bool,
+                                                         extra: dict[str, float] | None) -> None:
+    got = verdict("Sharpness", value, ok, "blurred", "> 1", extra)
+    if isinstance(value, float) and math.isnan(value):
+        expected = CheckResult(name="Sharpness", value=None, status=Status.UNKNOWN,
+                               threshold="> 1")
+    else:
+        expected = CheckResult(name="Sharpness", value=float(value),
+                               status=Status.PASS if ok else Status.FAIL,
+                               reason=None if ok else "blurred", threshold="> 1",
+                               extra={k: float(v) for k, v in (extra or {}).items()})
+    assert dataclasses.astuple(got) == dataclasses.astuple(expected) or (
+        # NaN extras: compare field by field, NaN equal to NaN.
+        repr(got) == repr(expected))
+    assert type(got) is CheckResult and vars(got).keys() == vars(expected).keys()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        got.value = 0.0  # type: ignore[misc]
+
+
+def test_unknown_is_the_dataclass_as_constructed() -> None:
+    assert unknown("EyesOpen", "no face") == CheckResult(
+        name="EyesOpen", value=None, status=Status.UNKNOWN, threshold="no face")
+    assert unknown("EyesOpen").failed is False
