@@ -85,10 +85,10 @@ def cross_validated(data_dir: Path, repeats: int) -> None:
     from fingerprint_calibrate import cross_validate, load_reference, matrix, report_cv
 
     rows = load_reference(data_dir)
-    x, y = matrix(rows)
+    x, y, copies = matrix(rows)
     native = np.array([row["ppi"] == "500" for row in rows])
     fingers = np.array([str(row["finger"]) for row in rows])
-    runs, blends, splits = cross_validate(x, y, fingers, repeats=repeats)
+    runs, blends, splits = cross_validate(x, y, fingers, copies, repeats=repeats)
     print("Cross-validated (model without feedback penalties; scaling, weights, trees and the "
           "blend all refitted inside each training fold; all impressions of a finger in one "
           "fold):")  # fmt: skip

@@ -84,11 +84,46 @@ class ScoreModel:
         )
 
 
+def average(first: ScoreModel, second: ScoreModel) -> ScoreModel:
+    """One model whose prediction is the mean of two models' (before clipping), exactly.
+
+    Both must share features, learning rate and blend. The trees' average is a boosted model
+    with both sets of trees at half the rate; the linear parts, each standardised with its own
+    training rows, are rewritten on the first model's scale and their weights averaged. So
+    the kiosk scores with one model of the usual form, at the cost of walking both sets of
+    trees (about 0.1 ms more).
+    """
+    if first.features != second.features or first.learning_rate != second.learning_rate:
+        raise ValueError("models to average must share features and learning rate")
+    if first.blend != second.blend:
+        raise ValueError("models to average must share the blend")
+    raw = second.weights / second.scale  # the second linear part on raw measures
+    weights = (first.weights + raw * first.scale) / 2
+    bias = (first.bias + second.bias - float(raw @ second.mean) + float(raw @ first.mean)) / 2
+    return ScoreModel(
+        first.features, first.mean, first.scale, weights, bias,
+        first.trees + second.trees, (first.tree_base + second.tree_base) / 2,
+        first.learning_rate / 2, first.blend,
+    )  # fmt: skip
+
+
 def _walk(tree: Tree, x: NDArray[np.float64]) -> float:
     while isinstance(tree, list):
         feature, threshold, left, right = tree
         tree = left if x[feature] <= threshold else right
     return float(tree)
+
+
+def _walk_all(tree: Tree, x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:func:`_walk` for every row of x at once (the fitting's hot loop)."""
+    if not isinstance(tree, list):
+        return np.full(len(x), float(tree))
+    feature, threshold, left, right = tree
+    goes_left = x[:, feature] <= threshold
+    out = np.empty(len(x))
+    out[goes_left] = _walk_all(left, x[goes_left])
+    out[~goes_left] = _walk_all(right, x[~goes_left])
+    return out
 
 
 @cache
@@ -158,7 +193,7 @@ def fit(
         sample = rng.random(y.size) < 0.7
         tree = fit_tree(x[sample], (y - current)[sample], depth, min_leaf)
         trees.append(tree)
-        current += learning_rate * np.array([_walk(tree, row) for row in x])
+        current += learning_rate * _walk_all(tree, x)
     return ScoreModel(
         features, mean, scale, solution[:-1], float(solution[-1]), tuple(trees), base,
         learning_rate, blend,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
+import dataclasses
 
-from kiosk.fingerprint.score_model import ScoreModel, fit, load_model
+import numpy as np
+import pytest
+
+from kiosk.fingerprint.score_model import ScoreModel, average, fit, load_model
 
 
 def test_fit_predicts_a_monotone_target_and_round_trips_through_json() -> None:
@@ -18,6 +21,35 @@ def test_fit_predicts_a_monotone_target_and_round_trips_through_json() -> None:
     again = ScoreModel.from_json(model.to_json())
     point = {"a": 0.5, "b": 0.2, "c": 0.7}
     assert again.predict(point) == model.predict(point)
+
+
+def test_average_predicts_the_mean_of_two_models_fitted_on_different_rows() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 1, (90, 3))
+    y = 60 * x[:, 0] + 20 * x[:, 1] + 5 * rng.standard_normal(90) + 10
+    # The second set is the first plus shifted, rescaled copies: other means and spreads.
+    more = np.concatenate([x, x * 1.3 + 0.2])
+    first = fit(x, y, ("a", "b", "c"), n_trees=30, blend=0.6, seed=1)
+    second = fit(more, np.tile(y, 2), ("a", "b", "c"), n_trees=30, blend=0.6, seed=2)
+    both = average(first, second)
+    assert len(both.trees) == len(first.trees) + len(second.trees)
+    for row in rng.uniform(0.2, 0.8, (20, 3)):
+        point = dict(zip(("a", "b", "c"), row.tolist(), strict=True))
+        expected = (first.predict(point) + second.predict(point)) / 2
+        assert 1.0 < expected < 99.0  # inside the range, where clipping cannot differ
+        assert both.predict(point) == pytest.approx(expected, abs=1e-9)
+    again = ScoreModel.from_json(both.to_json())
+    assert again.predict(point) == both.predict(point)
+
+
+def test_average_refuses_models_that_do_not_fit_together() -> None:
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0, 1, (40, 2))
+    model = fit(x, 50 * x[:, 0], ("a", "b"), n_trees=5)
+    with pytest.raises(ValueError, match="features"):
+        average(model, fit(x, 50 * x[:, 0], ("a", "c"), n_trees=5))
+    with pytest.raises(ValueError, match="blend"):
+        average(model, dataclasses.replace(model, blend=0.9))
 
 
 def test_shipped_model_scores_stay_in_range() -> None:
