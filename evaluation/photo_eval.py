@@ -57,7 +57,7 @@ MEASURES_FOR = {
     "hair_over_eyes": ["EyesVisible"],
     "occlusion": ["FaceOcclusionPrevention", "facial_hair", "MouthOcclusionPrevention"],
     "shadow_on_face": ["FaceShadow"],
-    "uneven_lighting": ["IlluminationUniformity", "cheek_ratio"],
+    "uneven_lighting": ["IlluminationUniformity", "cheek_ratio", "light_gradient"],
     "underexposed": ["LuminanceMean", "face_highlight", "dynamic_range"],
     "background_not_plain": ["BackgroundUniformity", "background_luminance",
                              "background_gradient", "background_chroma"],
@@ -82,10 +82,14 @@ FITTED = (
     "max_background_chroma", "max_background_shadow", "max_occlusion", "max_eye_occlusion",
     "min_mouth_line_contrast", "max_texture_asymmetry", "max_forehead_occlusion", "max_crown_ratio",
     "cap_forehead_occlusion", "cap_crown_ratio", "max_head_top_chroma", "max_skin_texture",
-    "cap_forehead_edge", "cap_head_top_skin", "max_forehead_hue_cover",
+    "cap_forehead_edge", "cap_head_top_skin", "max_forehead_hue_cover", "max_light_gradient",
 )
 #: Candidate values per threshold: the default times these factors.
 FACTORS = (0.6, 0.75, 0.85, 0.93, 1.0, 1.07, 1.15, 1.3, 1.6)
+#: Two limits on one verdict, fitted together over every pair of candidates: the light's length
+#: in any direction is never below its left/right ratio, so one alone cannot loosen
+#: ``uneven_lighting`` while the other holds it.
+JOINT = ("max_side_light_ratio", "max_light_gradient")
 
 
 def _group(row: dict[str, str]) -> str:
@@ -144,8 +148,9 @@ def cross_validate(analyses: list[object | None], truths: list[set[str]], oks: l
                    folds: list[int], settings: PhotoSettings, mode: str) -> Verdicts:
     """Held-out verdicts: each fold judged with thresholds fitted on the other folds.
 
-    Each threshold is fitted on its own (the others at their defaults) by maximising
-    :func:`_objective` over ``FACTORS`` on the training folds; ties go to the default.
+    Each threshold is fitted on its own (the others at their defaults; the ``JOINT`` pair
+    together) by maximising :func:`_objective` over ``FACTORS`` on the training folds; ties go
+    to the default.
     """
     def judge(s: PhotoSettings, i: int) -> tuple[bool, frozenset[str]]:
         if analyses[i] is None:
@@ -156,11 +161,21 @@ def cross_validate(analyses: list[object | None], truths: list[set[str]], oks: l
     n = len(analyses)
     grid: dict[str, list[tuple[float, Verdicts]]] = {}
     for name in FITTED:
+        if name in JOINT:
+            continue
         default = getattr(settings, name)
         grid[name] = []
         for f in FACTORS:
             s = settings.model_copy(update={name: default * f})
             grid[name].append((default * f, [judge(s, i) for i in range(n)]))
+    a, b = JOINT
+    joint: list[tuple[tuple[float, float], float, Verdicts]] = []
+    for fa in FACTORS:
+        for fb in FACTORS:
+            values = (getattr(settings, a) * fa, getattr(settings, b) * fb)
+            s = settings.model_copy(update=dict(zip(JOINT, values, strict=True)))
+            joint.append((values, abs(fa - 1.0) + abs(fb - 1.0),
+                          [judge(s, i) for i in range(n)]))
     held: Verdicts = [(False, frozenset())] * n
     fits: dict[str, list[float]] = {name: [] for name in FITTED}
     for k in sorted(set(folds)):
@@ -171,6 +186,10 @@ def cross_validate(analyses: list[object | None], truths: list[set[str]], oks: l
                 _objective(truths, oks, candidates[c][1], train), -abs(FACTORS[c] - 1.0)))
             update[name] = candidates[best][0]
             fits[name].append(candidates[best][0])
+        pair, _, _ = max(joint, key=lambda j: (_objective(truths, oks, j[2], train), -j[1]))
+        for name, value in zip(JOINT, pair, strict=True):
+            update[name] = value
+            fits[name].append(value)
         fitted = settings.model_copy(update=update)
         for i in range(n):
             if folds[i] == k:

@@ -82,6 +82,10 @@ FITTED = tuple(PRIOR)
 FACTORS = (0.6, 0.75, 0.85, 0.93, 1.0, 1.07, 1.15, 1.3, 1.6)
 #: ... except for ratios of two brightnesses, whose floor is 1: there the excess over 1 scales.
 RATIOS = {"max_side_light_ratio", "max_light_gradient"}
+#: Two limits on one verdict, fitted together over every pair of their candidates: the light's
+#: length in any direction is never below its left/right ratio, so one of the two alone cannot
+#: loosen ``uneven_lighting`` while the other still holds it.
+JOINT = ("max_side_light_ratio", "max_light_gradient")
 LIVE_EXEMPT = {"face_off_center"}
 
 
@@ -151,6 +155,7 @@ class Judge:
         self.smile = ALL_CHECKS.index(expression.check)
         self.per_fold = {self.smile, ALL_CHECKS.index(illumination.check)}
         self.cache: dict[str, list[list[Override]]] = {}
+        self.joint: list[list[Override]] | None = None
         if shared is not None:
             self.cache = shared.shareable()
         self.base = [self._run(it, settings, range(len(ALL_CHECKS))) for it in items]
@@ -187,6 +192,22 @@ class Judge:
                  for it in self.items] for v in values]
         return [(v, [self.verdict(i, over[i]) for i in idx])
                 for v, over in zip(values, self.cache[name], strict=True)]
+
+    def joint_grid(self, idx: list[int]) -> list[tuple[tuple[float, float], float,
+                                                     list[tuple[bool, frozenset[str]]]]]:
+        """Verdicts of items ``idx`` for every pair of candidate values of the ``JOINT``
+        limits, each with its distance from the priors (the sum of |factor - 1|)."""
+        a, b = JOINT
+        pairs = [((va, vb), abs(fa - 1.0) + abs(fb - 1.0))
+                 for va, fa in zip(candidates(a, PRIOR[a]), FACTORS, strict=True)
+                 for vb, fb in zip(candidates(b, PRIOR[b]), FACTORS, strict=True)]
+        if self.joint is None:
+            readers = sorted(set(self.readers[a]) | set(self.readers[b]))
+            self.joint = [
+                [self._run(it, self.settings.model_copy(update={a: va, b: vb}), readers)
+                 for it in self.items] for (va, vb), _ in pairs]
+        return [(values, far, [self.verdict(i, over[i]) for i in idx])
+                for (values, far), over in zip(pairs, self.joint, strict=True)]
 
     def judge_all(self, s: PhotoSettings, idx: list[int]) -> dict[int, tuple[bool,
                                                                          frozenset[str]]]:
@@ -262,16 +283,21 @@ def balanced(expected_ok: list[bool], verdict_ok: list[bool]) -> float:
 
 
 def fit(judge: Judge, idx: list[int]) -> dict[str, float]:
-    """Every threshold in ``FITTED`` fitted on items ``idx`` (each on its own); ties go to the
-    value nearest the default."""
+    """Every threshold in ``FITTED`` fitted on items ``idx`` (each on its own, the ``JOINT``
+    pair together); ties go to the value nearest the default."""
     items = [judge.items[i] for i in idx]
     update = {}
     for name in FITTED:
+        if name in JOINT:
+            continue
         grid = judge.grid(name, idx)
         best = max(range(len(grid)), key=lambda c: (objective(items, grid[c][1]),
                                                     -abs(FACTORS[c] - 1.0)))
         update[name] = grid[best][0]
-    return update
+    joint = judge.joint_grid(idx)
+    values, _, _ = max(joint, key=lambda j: (objective(items, j[2]), -j[1]))
+    update.update(zip(JOINT, values, strict=True))
+    return {name: update[name] for name in FITTED}
 
 
 def folds_of(items: list[Item], k: int) -> list[int]:

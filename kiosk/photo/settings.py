@@ -93,10 +93,10 @@ class PhotoSettings(BaseModel):
     max_dark_fraction: float = 0.35
     max_bright_fraction: float = 0.20
     min_dynamic_range: float = 60.0
-    max_side_light_ratio: float = 1.2
+    max_side_light_ratio: float = 1.214
     """Brighter / darker half of the face (mirror-image skin pixels) above which the face
     counts as lit from one side."""
-    max_light_gradient: float = 1.2
+    max_light_gradient: float = 1.23
     """Brighter / darker half of the face along the light's own direction (left/right and
     upper/lower leans together, ``checks/illumination.py``) above which the face counts as
     unevenly lit: catches light from a diagonal, which the left/right ratio alone sees only
