@@ -101,17 +101,23 @@ class FrameAnalysis:
     mask: NDArray[np.float32] | None = None
     """Person probability (0-1) at the size of ``small``."""
     face: Pixels | None = None
-    """The aligned face (BGR, ``FACE_SIZE``), eyes level at ``FACE_EYES``."""
+    """The aligned face (BGR, ``FACE_SIZE``), eyes level at ``FACE_EYES``: a channel-reversed
+    view of ``face_rgb`` from the analyser."""
+    face_rgb: Pixels | None = None
+    """The same aligned face in RGB, as warped from the RGB frame (contiguous)."""
     face_points: Coords | None = None
     """Mesh landmarks (x, y) in ``face`` coordinates."""
-    source_face_gray: Pixels | None = None
-    """Luminance of the central face box at source resolution (for JPEG blocking)."""
+    source_face_box: Pixels | None = None
+    """The central face box of the RGB source frame (a view; see ``source_face_gray``)."""
     head_top: Pixels | None = None
-    """The head above the eyes, upright (BGR, ``HEAD_TOP_SIZE``, eyes at ``HEAD_TOP_EYES``)."""
+    """The head above the eyes, upright (BGR, ``HEAD_TOP_SIZE``, eyes at ``HEAD_TOP_EYES``):
+    a channel-reversed view of ``head_top_rgb`` from the analyser."""
+    head_top_rgb: Pixels | None = None
+    """The same head top in RGB, as warped from the RGB frame (contiguous)."""
     head_top_mask: NDArray[np.float32] | None = None
     """Person probability over ``head_top`` (-1 outside the frame)."""
-    head_top_points: Coords | None = None
-    """Mesh landmarks (x, y) in ``head_top`` coordinates."""
+    head_top_matrix: Coords | None = None
+    """The 2x3 similarity from source pixels to ``head_top`` pixels."""
     timings_ms: dict[str, float] = field(default_factory=dict)
     unusable: str = ""
     """Why the frame could not be analysed at all (empty, a strip, not 8-bit...); empty for a
@@ -129,6 +135,29 @@ class FrameAnalysis:
     def small_scale(self) -> float:
         """Source pixels per pixel of ``small``."""
         return self.width / SMALL_WIDTH
+
+    @property
+    def source_face_gray(self) -> Pixels | None:
+        """Luminance of the central face box at source resolution (for JPEG blocking): the
+        green channel, which carries most of the luminance and all of the blocking. Only the
+        camera-only blocking check reads it, so it is copied out when read, not per frame."""
+        if self.source_face_box is None:
+            return None
+        return np.ascontiguousarray(self.source_face_box[..., 1])
+
+    @property
+    def head_top_points(self) -> Coords | None:
+        """Mesh landmarks (x, y) in ``head_top`` coordinates (computed when read)."""
+        return self.head_top_points_at(slice(None))
+
+    def head_top_points_at(self, rows: slice | list[int]) -> Coords | None:
+        """The ``rows`` of ``head_top_points`` alone (the same numbers: the same matrix
+        product, row by row), for a check that reads three of the 478 points."""
+        if self.points is None or self.head_top_matrix is None:
+            return None
+        m = self.head_top_matrix
+        moved: Coords = self.points[rows, :2] @ m[:, :2].T + m[:, 2]
+        return moved
 
 
 class FaceAnalyzer:
@@ -327,8 +356,11 @@ def _fill_geometry(out: FrameAnalysis, pts: Coords, rgb: Pixels, head_ratio: flo
     m = similarity(out.right_eye, out.left_eye, *_FACE_EYES)
     # Linear: the kiosk shrinks by at most about 2, where area averaging buys little and
     # costs more than the whole face-region analysis.
-    out.face = _bgr(cv2.warpAffine(rgb, m, FACE_SIZE, flags=cv2.INTER_LINEAR,
-                                   borderMode=cv2.BORDER_REPLICATE))
+    out.face_rgb = _u8(cv2.warpAffine(rgb, m, FACE_SIZE, flags=cv2.INTER_LINEAR,
+                                      borderMode=cv2.BORDER_REPLICATE))
+    # The BGR face is the RGB one read backwards along the channels (as ``small``): the face
+    # regions convert ``face_rgb`` itself, so no conversion is needed here.
+    out.face = out.face_rgb[..., ::-1]
     out.face_points = pts[:, :2] @ m[:, :2].T + m[:, 2]
     _head_top(out, rgb)
     # Blocking is on the source pixel grid: keep a grid-aligned box between the eyes and the
@@ -339,14 +371,9 @@ def _fill_geometry(out: FrameAnalysis, pts: Coords, rgb: Pixels, head_ratio: flo
     x0, y0 = max(0, x0), max(0, y0)
     box = rgb[y0:y0 + 2 * half, x0:x0 + 2 * half]
     if box.size:
-        # The green channel carries most of the luminance and all of the blocking (the middle
-        # channel in RGB as in BGR).
-        out.source_face_gray = np.ascontiguousarray(box[..., 1])
-
-
-def _bgr(rgb: cv2.typing.MatLike) -> Pixels:
-    """A small warped RGB image in BGR order (contiguous, as the checks read it)."""
-    return _u8(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+        # A view: the green plane (the middle channel in RGB as in BGR) is copied out only
+        # when the blocking check reads it.
+        out.source_face_box = box
 
 
 #: Where the eyes land in the aligned face and in the head top, as the arrays ``similarity``
@@ -364,9 +391,10 @@ def _head_top(out: FrameAnalysis, rgb: Pixels) -> None:
     """
     assert out.right_eye is not None and out.left_eye is not None and out.points is not None
     m = similarity(out.right_eye, out.left_eye, *_HEAD_TOP_EYES)
-    out.head_top = _bgr(cv2.warpAffine(rgb, m, HEAD_TOP_SIZE, flags=cv2.INTER_LINEAR,
-                                       borderMode=cv2.BORDER_REPLICATE))
-    out.head_top_points = out.points[:, :2] @ m[:, :2].T + m[:, 2]
+    out.head_top_rgb = _u8(cv2.warpAffine(rgb, m, HEAD_TOP_SIZE, flags=cv2.INTER_LINEAR,
+                                          borderMode=cv2.BORDER_REPLICATE))
+    out.head_top = out.head_top_rgb[..., ::-1]  # BGR, as ``face``
+    out.head_top_matrix = m
     if out.mask is not None:
         ms = m.copy()
         ms[:, :2] *= out.small_scale  # mask pixels -> source pixels -> head-top pixels

@@ -196,8 +196,13 @@ def face_regions(a: FrameAnalysis) -> FaceRegions | None:
     nose_bridge = (((xx > inner_r[0] + 4 * U) & (xx < inner_l[0] - 4 * U))
                    & ((yy > brow_y) & (yy < eye_y + 6 * U)))
 
-    gray = np.asarray(cv2.cvtColor(a.face, cv2.COLOR_BGR2GRAY), np.uint8)
-    lab8 = np.asarray(cv2.cvtColor(a.face, cv2.COLOR_BGR2LAB), np.uint8)
+    face, to_gray, to_lab = a.face, cv2.COLOR_BGR2GRAY, cv2.COLOR_BGR2LAB
+    if a.face_rgb is not None and a.face.base is a.face_rgb:
+        # The analyser's BGR face is a reversed view of the RGB one: convert that (the same
+        # numbers) rather than have OpenCV copy the strided view first.
+        face, to_gray, to_lab = a.face_rgb, cv2.COLOR_RGB2GRAY, cv2.COLOR_RGB2LAB
+    gray = np.asarray(cv2.cvtColor(face, to_gray), np.uint8)
+    lab8 = np.asarray(cv2.cvtColor(face, to_lab), np.uint8)
     lab = lab8.astype(np.float32)
     both_cheeks = cheek_left | cheek_right
     cheeks = both_cheeks

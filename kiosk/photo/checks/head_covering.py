@@ -20,6 +20,8 @@ _ROWS = np.arange(HEAD_TOP_SIZE[1], dtype=np.float32)[:, None]
 _COLS = np.arange(HEAD_TOP_SIZE[0], dtype=np.float32)[None, :]
 #: Lab distance from the cheek colour within which a pixel counts as skin (as the forehead).
 _SKIN_LIMIT = 30.0
+#: The landmarks the head-top colours read: the mesh's top point and the two cheekbones.
+_TOP_LANDMARKS = [geo.FOREHEAD, 234, 454]
 #: Channel weights summing three channels (``cv2.transform``).
 _SUM3 = np.ones((1, 3), np.float32)
 #: Half the row distance of the colour step across the forehead (aligned-face pixels).
@@ -43,17 +45,22 @@ def head_top_colours(a: FrameAnalysis, r: FaceRegions) -> tuple[float, float]:
     skin-coloured head top that rises well above that is a skin-coloured hat (judged together
     with the crown ratio in :func:`check`).
     """
-    if a.head_top is None or a.head_top_mask is None or a.head_top_points is None:
+    # The three landmarks read (the same numbers as those rows of ``head_top_points``).
+    p = a.head_top_points_at(_TOP_LANDMARKS)
+    if a.head_top is None or a.head_top_mask is None or p is None:
         return math.nan, math.nan
-    p = a.head_top_points
+    (_, hairline), (left, _), (right, _) = p.tolist()
     # Above the mesh's top point (the hairline), across the face's width, inside the person.
     yy, xx = _ROWS, _COLS
-    top = ((yy < p[geo.FOREHEAD, 1] - 1.0) & ((xx > p[234, 0]) & (xx < p[454, 0]))
-           & (a.head_top_mask > 0.5))
+    top = ((yy < hairline - 1.0) & ((xx > left) & (xx < right)) & (a.head_top_mask > 0.5))
     count = np.count_nonzero(top)
     if count < _MIN_TOP_PIXELS:
         return math.nan, math.nan
-    lab = cv2.cvtColor(a.head_top, cv2.COLOR_BGR2LAB)
+    if a.head_top_rgb is not None and a.head_top.base is a.head_top_rgb:
+        # The analyser's BGR head top is a reversed view of the RGB one (the same numbers).
+        lab = cv2.cvtColor(a.head_top_rgb, cv2.COLOR_RGB2LAB)
+    else:
+        lab = cv2.cvtColor(a.head_top, cv2.COLOR_BGR2LAB)
     # Mean colours, not mean per-pixel chroma: a hat is one dyed colour, and the cheek mean
     # is already known from the face regions.
     top8 = top.astype(np.uint8)

@@ -7,13 +7,14 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import cv2
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk.photo import geometry as geo
-from kiosk.photo.analysis import FrameAnalysis, _crown
+from kiosk.photo.analysis import FaceAnalyzer, FrameAnalysis, _crown
 from kiosk.photo.result import CheckResult, Status, unknown, verdict
 
 seeds = st.integers(0, 2**32 - 1)
@@ -188,3 +189,73 @@ def test_unknown_is_the_dataclass_as_constructed() -> None:
     assert unknown("EyesOpen", "no face") == CheckResult(
         name="EyesOpen", value=None, status=Status.UNKNOWN, threshold="no face")
     assert unknown("EyesOpen").failed is False
+
+
+# The analyser's images as views: the BGR face and head top are the RGB warps read backwards,
+# the blocking plane and the head-top landmarks are computed when read. Every reader gets the
+# numbers it got when they were separate copies.
+
+
+def _regions_fields(r: object) -> dict[str, object]:
+    return {f.name: getattr(r, f.name) for f in dataclasses.fields(r)}  # type: ignore[arg-type]
+
+
+def _same_fields(a: dict[str, object], b: dict[str, object]) -> bool:
+    for name, x in a.items():
+        y = b[name]
+        if isinstance(x, np.ndarray):
+            if not (isinstance(y, np.ndarray) and x.dtype == y.dtype
+                    and np.array_equal(x, y, equal_nan=x.dtype.kind == "f")):
+                return False
+        elif x != y and not (isinstance(x, float) and math.isnan(x) and math.isnan(y)):  # type: ignore[arg-type]
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def kiosk_analysis(analyzer: FaceAnalyzer, studio: np.ndarray) -> FrameAnalysis:
+    return analyzer.analyze(studio)
+
+
+def test_face_and_head_top_are_reversed_views_of_the_rgb_warps(
+        kiosk_analysis: FrameAnalysis) -> None:
+    a = kiosk_analysis
+    assert a.face is not None and a.face_rgb is not None and a.face.base is a.face_rgb
+    assert a.head_top is not None and a.head_top_rgb is not None
+    assert a.head_top.base is a.head_top_rgb
+    assert np.array_equal(a.face, cv2.cvtColor(a.face_rgb, cv2.COLOR_RGB2BGR))
+    assert np.array_equal(a.head_top, cv2.cvtColor(a.head_top_rgb, cv2.COLOR_RGB2BGR))
+
+
+def test_regions_from_the_rgb_face_are_those_from_a_bgr_copy(
+        kiosk_analysis: FrameAnalysis) -> None:
+    from kiosk.photo.checks.head_covering import head_top_colours
+    from kiosk.photo.regions import face_regions
+
+    a = kiosk_analysis
+    assert a.face is not None and a.head_top is not None
+    # Contiguous BGR copies, as the analyser made them before: the BGR conversions run.
+    copied = dataclasses.replace(a, face=np.ascontiguousarray(a.face),
+                                 head_top=np.ascontiguousarray(a.head_top))
+    fast, slow = face_regions(dataclasses.replace(a)), face_regions(copied)
+    assert fast is not None and slow is not None
+    assert _same_fields(_regions_fields(fast), _regions_fields(slow))
+    colours = head_top_colours(a, fast)
+    assert not math.isnan(colours[0]) and colours == head_top_colours(copied, slow)
+
+
+def test_blocking_plane_and_head_top_points_are_computed_as_before(
+        kiosk_analysis: FrameAnalysis) -> None:
+    a = kiosk_analysis
+    assert a.source_face_box is not None and a.points is not None
+    gray = a.source_face_gray
+    assert gray is not None and gray.flags.c_contiguous
+    assert np.array_equal(gray, np.ascontiguousarray(a.source_face_box[..., 1]))
+    m = a.head_top_matrix
+    assert m is not None
+    every = a.head_top_points
+    assert every is not None and np.array_equal(every, a.points[:, :2] @ m[:, :2].T + m[:, 2])
+    rows = [geo.FOREHEAD, 234, 454]
+    assert np.array_equal(a.head_top_points_at(rows), every[rows])  # type: ignore[arg-type]
+    bare = dataclasses.replace(a, source_face_box=None, head_top_matrix=None)
+    assert bare.source_face_gray is None and bare.head_top_points is None
