@@ -19,9 +19,9 @@ neutral-face reference of the smile measure and the typical face's upper/lower l
 recomputed and every threshold in ``FITTED`` is re-fitted (each on its own over a grid round
 its default, the two light limits of ``JOINT`` together, maximising the balanced accuracy of
 the verdict plus the mean per-code recall minus false-alarm rate); the held-out fold is then
-judged with them. "In-sample" is the
-shipped settings and reference judged on everything; they were fitted on all of it after the
-cross-validated figures had been computed, which is why the two columns are printed together.
+judged with them. "In-sample" is the shipped settings and reference judged on everything;
+they were fitted on all of it after the cross-validated figures had been computed, which is why
+the two columns are printed together.
 
     .venv/bin/python evaluation/photo_generalise.py [--data DIR] [--folds K] [--quick]
         [--write-expression-model] [--fit-thresholds]
