@@ -31,6 +31,7 @@ _LOG = np.log(np.arange(256, dtype=np.float32) + 8.0)
 _LEFT_HALF = np.broadcast_to(
     np.arange(FACE_SIZE[0])[None, :] < (FACE_EYES[0][0] + FACE_EYES[1][0]) / 2.0,
     (FACE_SIZE[1], FACE_SIZE[0]))
+#: The same as 0/1 bytes, for OpenCV's mask arithmetic.
 _LEFT_HALF8 = np.ascontiguousarray(_LEFT_HALF, np.uint8)
 #: Rows above the horizontal mirror line of the aligned face (its middle row, y = 82.5: the
 #: eye line pairs with the nose tip, the forehead with the chin).
@@ -41,7 +42,7 @@ _SKIN_AB = 18.0
 #: |Laplacian| of the aligned face (``FaceRegions.texture``) from which a pixel is left out of
 #: the upper/lower comparison: stubble and beards have the skin's hue but are darker and
 #: textured, and lie only in the lower half (cheek skin reads 4-33 on average). Chosen by
-#: hand; 8-20 give the same recall on the drawn lights (kiosk/photo/README.md).
+#: hand; 6-20 give the same recall on the drawn lights (kiosk/photo/README.md, round 4).
 _SMOOTH = 16.0
 #: Fewest mirror pairs a lean is read from.
 _MIN_PAIRS = 40
