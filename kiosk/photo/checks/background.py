@@ -12,6 +12,8 @@ from kiosk.photo.settings import PhotoSettings
 
 #: Fewer background pixels than this (on the 256-px frame) cannot be judged.
 _MIN_PIXELS = 150
+#: The erosion that keeps the gradient away from the crop border (made once).
+_INNER = np.ones((3, 3), np.uint8)
 
 
 def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
@@ -32,7 +34,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     grad = cv2.add(cv2.convertScaleAbs(cv2.Sobel(bg.gray, cv2.CV_16S, 1, 0, ksize=3)),
                    cv2.convertScaleAbs(cv2.Sobel(bg.gray, cv2.CV_16S, 0, 1, ksize=3)))
     # Gradients at the crop border are fine; the mask already keeps away from the person.
-    inner = cv2.erode(mask8, np.ones((3, 3), np.uint8))
+    inner = cv2.erode(mask8, _INNER)
     gradient = cv2.mean(grad, mask=inner)[0] / 8.0 if inner.any() else float("nan")
     plain = (std <= s.max_background_std and gradient <= s.max_background_gradient
              and mean >= s.min_background_luminance and chroma <= s.max_background_chroma)

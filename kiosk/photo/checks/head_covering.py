@@ -63,7 +63,7 @@ def head_top_colours(a: FrameAnalysis, r: FaceRegions) -> tuple[float, float]:
         lab = cv2.cvtColor(a.head_top, cv2.COLOR_BGR2LAB)
     # Mean colours, not mean per-pixel chroma: a hat is one dyed colour, and the cheek mean
     # is already known from the face regions.
-    top8 = top.astype(np.uint8)
+    top8 = mask8(top)  # the same 0/1 bytes, no copy
     _, ta, tb, _ = cv2.mean(lab, mask=top8)
     cl, ca, cb = r.cheek_colour
     chroma = math.hypot(ta - 128.0, tb - 128.0) - math.hypot(ca - 128.0, cb - 128.0)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from kiosk.photo import geometry as geo
 from kiosk.photo.analysis import FaceAnalyzer, FrameAnalysis, _crown
@@ -259,3 +260,16 @@ def test_blocking_plane_and_head_top_points_are_computed_as_before(
     assert np.array_equal(a.head_top_points_at(rows), every[rows])  # type: ignore[arg-type]
     bare = dataclasses.replace(a, source_face_box=None, head_top_matrix=None)
     assert bare.source_face_gray is None and bare.head_top_points is None
+
+
+@given(gray=arrays(np.uint8, st.tuples(st.integers(1, 60), st.integers(1, 60))),
+       seed=seeds, axis=st.sampled_from([0, 1]))
+def test_central_difference_is_the_absolute_ksize_1_sobel(gray: np.ndarray, seed: int,
+                                                          axis: int) -> None:
+    from kiosk.photo.checks.sharpness import central_difference
+
+    sobel = cv2.convertScaleAbs(cv2.Sobel(gray, cv2.CV_16S, axis, 1 - axis, ksize=1))
+    got = central_difference(gray, axis)
+    assert got.dtype == np.uint8 and np.array_equal(got, sobel)
+    mask = (np.random.default_rng(seed).random(gray.shape) > 0.3).astype(np.uint8)
+    assert cv2.mean(got, mask=mask) == cv2.mean(sobel, mask=mask)
