@@ -273,3 +273,48 @@ def test_central_difference_is_the_absolute_ksize_1_sobel(gray: np.ndarray, seed
     assert got.dtype == np.uint8 and np.array_equal(got, sobel)
     mask = (np.random.default_rng(seed).random(gray.shape) > 0.3).astype(np.uint8)
     assert cv2.mean(got, mask=mask) == cv2.mean(sobel, mask=mask)
+
+
+def _mouth_line_numpy(p: np.ndarray, gray: np.ndarray) -> float:
+    """``occlusion.mouth_line`` as it was (numpy positions)."""
+    from kiosk.photo.regions import median_f
+
+    top = (p[0, 1] + p[13, 1]) / 2.0
+    bottom = (p[14, 1] + p[17, 1]) / 2.0
+    y0, y1 = max(0, math.floor(top)), min(gray.shape[0], math.ceil(bottom) + 1)
+    left, right = p[geo.MOUTH_CORNERS[0], 0], p[geo.MOUTH_CORNERS[1], 0]
+    xs = np.clip(np.round(left + (right - left) * np.linspace(0.3, 0.7, 9)).astype(np.intp), 0,
+                 gray.shape[1] - 1)
+    if y1 - y0 < 3:
+        return math.nan
+    cols = gray[y0:y1][:, xs].astype(np.float32)
+    median = median_f(cols.copy(), axis=0)
+    return float(median_f((median - cols.min(axis=0)) / (median + 1.0)))
+
+
+def _asymmetry_numpy(skin: np.ndarray, detail: np.ndarray) -> float:
+    flipped = cv2.flip(detail, 1)
+    both = skin & skin[:, ::-1]
+    if np.count_nonzero(both) < 50:
+        return float("nan")
+    d = detail[both]
+    return float(np.abs(d - flipped[both]).mean() / (d.mean() + 1.0))
+
+
+@given(seed=seeds)
+def test_lip_line_and_detail_asymmetry_are_the_numpy_arithmetic(seed: int) -> None:
+    from types import SimpleNamespace
+
+    from kiosk.photo.checks.occlusion import mouth_line, texture_asymmetry
+
+    rng = np.random.default_rng(seed)
+    gray = rng.integers(0, 256, (166, 128), dtype=np.uint8)
+    # Whole and half coordinates now and then: rounding ties.
+    points = (rng.uniform(-20, 180, (478, 2)) * 2).round(int(rng.integers(0, 3))) / 2
+    a = FrameAnalysis(width=128, height=166, faces=[], face_points=points)
+    r = SimpleNamespace(gray=gray, skin=rng.random((166, 128)) > rng.uniform(0.2, 0.99))
+    got, expected = mouth_line(a, r), _mouth_line_numpy(points, gray)  # type: ignore[arg-type]
+    assert got == expected or (math.isnan(got) and math.isnan(expected))
+    detail = rng.uniform(0, 40, (166, 128)).astype(np.float32)
+    got, expected = texture_asymmetry(r, detail), _asymmetry_numpy(r.skin, detail)  # type: ignore[arg-type]
+    assert got == expected or (math.isnan(got) and math.isnan(expected))
