@@ -8,6 +8,8 @@ and face centred.
 
 from __future__ import annotations
 
+import numpy as np
+
 from kiosk.photo import geometry as geo
 from kiosk.photo.analysis import FrameAnalysis
 from kiosk.photo.result import CheckResult, Mode, unknown, verdict
@@ -15,18 +17,20 @@ from kiosk.photo.settings import PhotoSettings
 
 #: The detector's box is about this fraction of the chin-to-crown head height.
 _BOX_TO_HEAD = 0.6
+#: The face outline's points, x and y columns (one gather).
+_OVAL_XY = (np.asarray(geo.FACE_OVAL, np.intp)[:, None], np.array([[0, 1]]))
 
 
 def _cut_off(a: FrameAnalysis) -> float:
     """How far the head reaches outside the frame, as a fraction of the head height."""
     assert a.points is not None and a.crown is not None and a.chin is not None
     head = geo.distance(a.chin, a.crown) + 1e-9
-    oval = a.points[geo.FACE_OVAL, :2]
     # The extreme coordinates decide (subtracting the frame size keeps the order, so this is
-    # the largest overshoot of any point, as from the stacked points, in fewer numpy calls).
-    lows: list[float] = oval.min(axis=0).tolist()
-    highs: list[float] = oval.max(axis=0).tolist()
-    (x_low, y_low), (x_high, y_high) = lows, highs
+    # the largest overshoot of any point, as from the stacked points): one gather, then plain
+    # floats.
+    columns: list[list[float]] = a.points[_OVAL_XY].T.tolist()
+    xs, ys = columns
+    x_low, y_low, x_high, y_high = min(xs), min(ys), max(xs), max(ys)
     cx, cy = float(a.crown[0]), float(a.crown[1])
     over = max(-min(x_low, cx), max(x_high, cx) - a.width, -min(y_low, cy),
                max(y_high, cy) - a.height)

@@ -318,3 +318,33 @@ def test_lip_line_and_detail_asymmetry_are_the_numpy_arithmetic(seed: int) -> No
     detail = rng.uniform(0, 40, (166, 128)).astype(np.float32)
     got, expected = texture_asymmetry(r, detail), _asymmetry_numpy(r.skin, detail)  # type: ignore[arg-type]
     assert got == expected or (math.isnan(got) and math.isnan(expected))
+
+
+@given(seed=seeds)
+def test_cut_off_from_one_gather_is_the_extremes_of_the_outline(seed: int) -> None:
+    from kiosk.photo.checks.framing import _cut_off
+
+    rng = np.random.default_rng(seed)
+    points = rng.uniform(-300, 1600, (478, 3))
+    chin, crown = rng.uniform(-100, 1400, 2), rng.uniform(-100, 1400, 2)
+    a = FrameAnalysis(width=1280, height=720, faces=[], points=points, chin=chin, crown=crown)
+    oval = points[geo.FACE_OVAL, :2]
+    (x_low, y_low), (x_high, y_high) = oval.min(axis=0).tolist(), oval.max(axis=0).tolist()
+    cx, cy = float(crown[0]), float(crown[1])
+    over = max(-min(x_low, cx), max(x_high, cx) - 1280, -min(y_low, cy), max(y_high, cy) - 720)
+    assert _cut_off(a) == max(0.0, over) / (geo.distance(chin, crown) + 1e-9)
+
+
+def test_exposure_levels_are_numpys_searches(kiosk_analysis: FrameAnalysis) -> None:
+    from kiosk.photo.checks.exposure import check
+    from kiosk.photo.regions import face_regions, levels_u8
+    from kiosk.photo.settings import PhotoSettings
+
+    r = face_regions(kiosk_analysis)
+    assert r is not None
+    skin, oval = r.skin_levels, levels_u8(r.gray, r.oval)
+    luminance, _ = check(kiosk_analysis, PhotoSettings(), "live")
+    assert luminance.value == float(np.searchsorted(skin, skin[-1] / 2.0))
+    assert luminance.extra["face_highlight"] == float(np.searchsorted(skin, 0.95 * skin[-1]))
+    assert luminance.extra["dynamic_range"] == float(
+        np.searchsorted(oval, 0.99 * oval[-1]) - np.searchsorted(oval, 0.01 * oval[-1]))
