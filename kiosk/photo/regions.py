@@ -270,11 +270,13 @@ def background(a: FrameAnalysis) -> Background | None:
         return None
     h, w = a.mask.shape
     scale = a.small_scale
-    crop_poly = a.crop.corners() / scale
+    # The crop's corners on the small frame in plain floats (the same divisions as of the
+    # corner array).
+    corners = [(x / scale, y / scale) for x, y in a.crop.corner_points()]
     # Work on the crop's bounding box only, padded by the widest neighbourhood used below
     # (the 25 x 25 shadow ring): every value inside the crop comes out as on the whole frame.
     # The bounds from the four corners in plain floats (the same numbers as numpy's min/max).
-    xs, ys = crop_poly.T.tolist()
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
     if not all(math.isfinite(v) for v in xs + ys):
         return None
     x0, y0 = math.floor(min(xs)) - _PAD, math.floor(min(ys)) - _PAD
@@ -286,7 +288,9 @@ def background(a: FrameAnalysis) -> Background | None:
     # OpenCV would copy the strided view once per conversion.
     small, mask = np.ascontiguousarray(a.small_rgb[y0:y1, x0:x1]), a.mask[y0:y1, x0:x1]
     in_crop = np.zeros(mask.shape, np.uint8)
-    cv2.fillPoly(in_crop, [np.round(crop_poly - (x0, y0)).astype(np.int32)], (1,))
+    # The corners relative to the box, rounded half to even (``round``, as ``np.round``).
+    outline = np.array([(round(x - x0), round(y - y0)) for x, y in corners], np.int32)
+    cv2.fillPoly(in_crop, [outline], (1,))
     # 0/1 bytes throughout, read as booleans where a mask is needed (no copies).
     person = (mask > 0.5).view(np.uint8)
     # Keep a safety margin round the person: hair edges are half person, half background.

@@ -348,3 +348,42 @@ def test_exposure_levels_are_numpys_searches(kiosk_analysis: FrameAnalysis) -> N
     assert luminance.extra["face_highlight"] == float(np.searchsorted(skin, 0.95 * skin[-1]))
     assert luminance.extra["dynamic_range"] == float(
         np.searchsorted(oval, 0.99 * oval[-1]) - np.searchsorted(oval, 0.01 * oval[-1]))
+
+
+def _background_numpy(a: FrameAnalysis) -> object:
+    """``regions.background`` as it was: the crop outline through numpy."""
+    from kiosk.photo.regions import Background
+
+    assert a.mask is not None and a.small_rgb is not None and a.crop is not None
+    h, w = a.mask.shape
+    crop_poly = a.crop.corners() / a.small_scale
+    xs, ys = crop_poly.T.tolist()
+    x0, y0 = math.floor(min(xs)) - 13, math.floor(min(ys)) - 13
+    x1, y1 = math.ceil(max(xs)) + 14, math.ceil(max(ys)) + 14
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    small, mask = np.ascontiguousarray(a.small_rgb[y0:y1, x0:x1]), a.mask[y0:y1, x0:x1]
+    in_crop = np.zeros(mask.shape, np.uint8)
+    cv2.fillPoly(in_crop, [np.round(crop_poly - (x0, y0)).astype(np.int32)], (1,))
+    person = (mask > 0.5).view(np.uint8)
+    bg = in_crop.view(np.bool_) & (cv2.dilate(person, np.ones((5, 5), np.uint8)) == 0)
+    ring = cv2.dilate(person, np.ones((25, 25), np.uint8)).view(np.bool_)
+    return Background(lab=cv2.cvtColor(small, cv2.COLOR_RGB2LAB),
+                      gray=cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), mask=bg, near=bg & ring,
+                      far=bg & ~ring)
+
+
+@given(cx=st.floats(-200, 1500), cy=st.floats(-200, 900), size=st.floats(1, 900),
+       angle=st.floats(-40, 40), half=st.booleans())
+def test_background_box_from_float_corners_is_the_numpy_outline(
+        kiosk_analysis: FrameAnalysis, cx: float, cy: float, size: float, angle: float,
+        half: bool) -> None:
+    from kiosk.photo.regions import background
+
+    # Half-pixel centres now and then: rounding ties on the small frame.
+    crop = geo.CropBox(cx=round(cx) + 0.5 * half, cy=cy, width=size * 35 / 45, height=size,
+                       angle=angle)
+    a = dataclasses.replace(kiosk_analysis, crop=crop)
+    got = background(a)
+    if got is None:
+        return
+    assert _same_fields(_regions_fields(got), _regions_fields(_background_numpy(a)))
