@@ -339,11 +339,9 @@ def _fill_geometry(out: FrameAnalysis, pts: Coords, rgb: Pixels, head_ratio: flo
     out.chin = pts[geo.CHIN, :2].copy()
     right_open, left_open, out.mouth_gap = geo.openness_and_gap(pts)
     out.eye_openness = (right_open, left_open)
-    out.smile_lift = geo.smile_lift(pts, out.inter_eye, out.pose.roll)
-    corners = pts[list(geo.MOUTH_CORNERS), :2]
-    out.mouth_width = geo.distance(corners[0], corners[1]) / (out.inter_eye + 1e-9)
-    out.gaze_offset = geo.gaze_offset(pts)
-    out.expression = geo.expression_features(pts, out.pose.roll, sum(out.eye_openness) / 2.0)
+    out.smile_lift, mouth_px, out.gaze_offset, out.expression = geo.face_shape(
+        pts, out.inter_eye, out.pose.roll, sum(out.eye_openness) / 2.0)
+    out.mouth_width = mouth_px / (out.inter_eye + 1e-9)
     eye_mid = (out.right_eye + out.left_eye) / 2.0
     out.crown, out.crown_from_mask, out.crown_ratio = _crown(out, eye_mid)
     # The segmentation fades at the image border, so a mask ending within a few small-frame

@@ -48,7 +48,13 @@ class Pose:
 
 def eye_centres(points: Coords) -> tuple[Coords, Coords]:
     """Iris centres (x, y) in pixels: the subject's right eye first (image left)."""
-    return points[RIGHT_IRIS, :2].copy(), points[LEFT_IRIS, :2].copy()
+    # One gather (a new array, so the rows are copies of the points, as two ``copy`` calls
+    # would give).
+    both = points[_IRISES, :2]
+    return both[0], both[1]
+
+
+_IRISES = [RIGHT_IRIS, LEFT_IRIS]
 
 
 def roll_degrees(right_eye: Coords, left_eye: Coords) -> float:
@@ -205,11 +211,19 @@ def smile_lift(points: Coords, inter_eye: float, roll: float) -> float:
     A neutral mouth has its corners level with or below the centre of the lips; a smile lifts
     them.
     """
+    return _smile_lift_xy(points[_SMILE_INDEX, :2].tolist(), inter_eye, roll)
+
+
+#: The points ``smile_lift`` reads: the mouth corners and the middle of the inner lips.
+_SMILE_INDEX = [MOUTH_CORNERS[0], MOUTH_CORNERS[1], 13, 14]
+
+
+def _smile_lift_xy(xy: list[list[float]], inter_eye: float, roll: float) -> float:
+    """:func:`smile_lift` of the ``_SMILE_INDEX`` points as plain floats."""
     # Only the levelled y coordinates are needed: y' = sin(-roll) * x + cos(-roll) * y (the
     # rotation centre cancels in the difference). Plain floats: four points.
     c, s = math.cos(math.radians(-roll)), math.sin(math.radians(-roll))
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points[
-        [MOUTH_CORNERS[0], MOUTH_CORNERS[1], 13, 14], :2].tolist()
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = xy
     lip_centre_y = (s * (x2 + x3) + c * (y2 + y3)) / 2.0
     corners_y = (s * (x0 + x1) + c * (y0 + y1)) / 2.0
     return float((lip_centre_y - corners_y) / (inter_eye + 1e-9))
@@ -235,9 +249,19 @@ def expression_features(points: Coords, roll: float, eye_aperture: float) -> tup
     - ``upper_lip``: upper-lip height over the mouth width; a smile stretches it thin.
     - ``eye_aperture``: the eye aspect ratio; the cheeks raised by a smile narrow the eyes.
     """
+    # Plain floats: a dozen numpy calls on 2-vectors cost more.
+    return _expression_xy(points[_EXPRESSION_INDEX, :2].tolist(), roll, eye_aperture)
+
+
+#: The points ``expression_features`` reads.
+_EXPRESSION_INDEX = [RIGHT_IRIS, LEFT_IRIS, MOUTH_CORNERS[0], MOUTH_CORNERS[1], 13, 14, 0, 2,
+                     234, 454]
+
+
+def _expression_xy(xy: list[list[float]], roll: float, eye_aperture: float
+                   ) -> tuple[float, ...]:
+    """:func:`expression_features` of the ``_EXPRESSION_INDEX`` points as plain floats."""
     c, s = math.cos(math.radians(-roll)), math.sin(math.radians(-roll))
-    idx = [RIGHT_IRIS, LEFT_IRIS, MOUTH_CORNERS[0], MOUTH_CORNERS[1], 13, 14, 0, 2, 234, 454]
-    xy = points[idx, :2].tolist()  # plain floats: a dozen numpy calls on 2-vectors cost more
     ys = [s * x + c * y for x, y in xy]
     eye_y = (ys[0] + ys[1]) / 2.0
     corner_y = (ys[2] + ys[3]) / 2.0 - eye_y
@@ -252,9 +276,17 @@ def expression_features(points: Coords, roll: float, eye_aperture: float) -> tup
 
 def gaze_offset(points: Coords) -> float:
     """Largest horizontal iris offset from the eye-corner midpoint, as a fraction of eye width."""
+    # Plain floats: a dozen numpy calls on 2-vectors cost more.
+    return _gaze_offset_xy(points[_GAZE_INDEX, :2].tolist())
+
+
+#: The points ``gaze_offset`` reads: each eye's corners and iris.
+_GAZE_INDEX = [RIGHT_EAR[0], RIGHT_EAR[1], RIGHT_IRIS, LEFT_EAR[0], LEFT_EAR[1], LEFT_IRIS]
+
+
+def _gaze_offset_xy(xy: list[list[float]]) -> float:
+    """:func:`gaze_offset` of the ``_GAZE_INDEX`` points as plain floats."""
     offsets = []
-    idx = [RIGHT_EAR[0], RIGHT_EAR[1], RIGHT_IRIS, LEFT_EAR[0], LEFT_EAR[1], LEFT_IRIS]
-    xy = points[idx, :2].tolist()  # plain floats: a dozen numpy calls on 2-vectors cost more
     for (ax, ay), (bx, by), (ix, iy) in (xy[0:3], xy[3:6]):
         ux, uy = bx - ax, by - ay
         width = math.hypot(ux, uy) + 1e-9
@@ -330,3 +362,22 @@ def token_crop(chin: Coords, crown: Coords, eye_mid: Coords, roll: float,
     offset = (float(eye_mid[0]) - acx) * across_x + (float(eye_mid[1]) - acy) * across_y
     return CropBox(cx=acx + across_x * offset, cy=acy + across_y * offset, width=width,
                    height=height, angle=roll)
+
+
+#: The points of :func:`face_shape`, in one gather: smile, expression, gaze.
+_SHAPE_INDEX = [*_SMILE_INDEX, *_EXPRESSION_INDEX, *_GAZE_INDEX]
+_SHAPE_PARTS = (slice(0, len(_SMILE_INDEX)),
+                slice(len(_SMILE_INDEX), len(_SMILE_INDEX) + len(_EXPRESSION_INDEX)),
+                slice(len(_SMILE_INDEX) + len(_EXPRESSION_INDEX), len(_SHAPE_INDEX)))
+
+
+def face_shape(points: Coords, inter_eye: float, roll: float, eye_aperture: float
+               ) -> tuple[float, float, float, tuple[float, ...]]:
+    """``(smile_lift, mouth width in pixels, gaze_offset, expression_features)`` from one
+    gather of their points (the same numbers as each function on its own; the live loop
+    reads them all per frame, where each gather costs several microseconds)."""
+    xy = points[_SHAPE_INDEX, :2].tolist()
+    smile, expression, gaze = (xy[part] for part in _SHAPE_PARTS)
+    (x0, y0), (x1, y1) = smile[0], smile[1]  # the mouth corners
+    return (_smile_lift_xy(smile, inter_eye, roll), math.hypot(x1 - x0, y1 - y0),
+            _gaze_offset_xy(gaze), _expression_xy(expression, roll, eye_aperture))

@@ -387,3 +387,23 @@ def test_background_box_from_float_corners_is_the_numpy_outline(
     if got is None:
         return
     assert _same_fields(_regions_fields(got), _regions_fields(_background_numpy(a)))
+
+
+@given(seed=seeds, roll=st.floats(-40, 40), aperture=st.floats(0, 0.5))
+def test_face_shape_in_one_gather_is_each_measure(seed: int, roll: float,
+                                                  aperture: float) -> None:
+    pts = _face_points(seed)
+    inter_eye = geo.distance(pts[geo.RIGHT_IRIS], pts[geo.LEFT_IRIS])
+    corners = pts[list(geo.MOUTH_CORNERS), :2]
+    assert geo.face_shape(pts, inter_eye, roll, aperture) == (
+        geo.smile_lift(pts, inter_eye, roll), geo.distance(corners[0], corners[1]),
+        geo.gaze_offset(pts), geo.expression_features(pts, roll, aperture))
+
+
+def test_eye_centres_are_copies_of_the_iris_points() -> None:
+    pts = _face_points(7)
+    right, left = geo.eye_centres(pts)
+    assert np.array_equal(right, pts[geo.RIGHT_IRIS, :2])
+    assert np.array_equal(left, pts[geo.LEFT_IRIS, :2])
+    assert not np.shares_memory(right, pts) and not np.shares_memory(left, pts)
+    assert not np.shares_memory(right, left)
