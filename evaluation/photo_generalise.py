@@ -29,7 +29,9 @@ the two columns are printed together.
 ``--write-expression-model`` rewrites ``kiosk/photo/checks/expression_model.py`` from all
 compliant photos; ``--fit-thresholds`` prints the thresholds the same procedure fits on all
 items (to be copied into ``PhotoSettings`` by hand). ``--quick`` uses every fourth compliant
-photo for the degradations.
+photo for the degradations. ``--pitch-from-training`` also takes the pitch offset from the
+compliant photos (per fold from the training folds only) and fits ``max_pitch_deg`` from
+``--pitch-prior``: for another pitch estimator (``photo_pitch.py --rewrite``).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -55,8 +57,9 @@ from photo_degrade import DEGRADATIONS, rescale, to_ied  # noqa: E402
 from photo_eval import DEFAULT_DATA, _group, _load  # noqa: E402
 
 from kiosk.photo.analysis import FaceAnalyzer, FrameAnalysis  # noqa: E402
-from kiosk.photo.checks import ALL_CHECKS, expression, illumination  # noqa: E402
+from kiosk.photo.checks import ALL_CHECKS, expression, head_pose, illumination  # noqa: E402
 from kiosk.photo.checks import expression_model as model  # noqa: E402
+from kiosk.photo.geometry import Pose  # noqa: E402
 from kiosk.photo.regions import face_regions  # noqa: E402
 from kiosk.photo.result import CheckResult  # noqa: E402
 from kiosk.photo.settings import PhotoSettings  # noqa: E402
@@ -79,6 +82,9 @@ PRIOR: dict[str, float] = {
     "max_forehead_hue_cover": 0.25, "max_light_gradient": 1.2,
 }
 FITTED = tuple(PRIOR)
+#: With ``--pitch-from-training``: the pitch limit's prior (5 deg rule + one standard deviation
+#: of the estimator over compliant faces: 3 for the shipped rigid plane, 5 for the face plane).
+PITCH_PRIOR = 8.0
 #: Candidate values: the default times these factors ...
 FACTORS = (0.6, 0.75, 0.85, 0.93, 1.0, 1.07, 1.15, 1.3, 1.6)
 #: ... except for ratios of two brightnesses, whose floor is 1: there the excess over 1 scales.
@@ -120,6 +126,25 @@ def reference(items: list[Item]) -> tuple[tuple[float, ...], tuple[float, ...]]:
             tuple(float(x) for x in feats.std(axis=0, ddof=1)))
 
 
+def pitch_reference(items: list[Item], poses: list[Pose | None], idx: list[int],
+                    shipped: float) -> float:
+    """The pitch offset from items ``idx``: the median raw pitch of their real compliant photos
+    (``poses`` are the analyses' own, which hold the pitch less the shipped offset)."""
+    raw = [(pose.pitch + shipped + 180.0) % 360.0 - 180.0
+           for it, pose in ((items[i], poses[i]) for i in idx)
+           if it.kind == "real" and it.ok and pose is not None]
+    return float(np.median(raw))
+
+
+def set_pitch_offset(items: list[Item], poses: list[Pose | None], shipped: float,
+                     offset: float) -> None:
+    """Give every analysis the pitch of its kept pose recomputed with ``offset``."""
+    for it, pose in zip(items, poses, strict=True):
+        if it.analysis is not None and pose is not None:
+            it.analysis.pose = replace(pose, pitch=(pose.pitch + shipped - offset + 180.0)
+                                       % 360.0 - 180.0)
+
+
 def light_reference(items: list[Item]) -> float:
     """Median upper/lower lean of the real compliant faces: the typical face's own shading,
     which the light-direction measure subtracts (``light_vertical_reference``)."""
@@ -154,7 +179,8 @@ class Judge:
                 if f"s.{name}" in inspect.getsource(sys.modules[c.__module__])]
             assert self.readers[name], name
         self.smile = ALL_CHECKS.index(expression.check)
-        self.per_fold = {self.smile, ALL_CHECKS.index(illumination.check)}
+        self.per_fold = {self.smile, ALL_CHECKS.index(illumination.check),
+                         ALL_CHECKS.index(head_pose.check)}
         self.cache: dict[str, list[list[Override]]] = {}
         self.joint: list[list[Override]] | None = None
         if shared is not None:
@@ -463,6 +489,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-expression-model", action="store_true")
     parser.add_argument("--fit-thresholds", action="store_true")
     parser.add_argument("--list", action="store_true", help="print every wrong verdict")
+    parser.add_argument("--pitch-from-training", action="store_true",
+                        help="take the pitch offset from the compliant photos (all of them "
+                             "in-sample, the training folds' in each fold) and fit "
+                             "max_pitch_deg like the other thresholds (needed for a cache "
+                             "rewritten by photo_pitch.py --rewrite)")
+    parser.add_argument("--pitch-prior", type=float, default=PITCH_PRIOR,
+                        help="with --pitch-from-training: max_pitch_deg's prior")
     parser.add_argument("--objective", choices=("pooled", "sources"), default="pooled",
                         help="what the thresholds are fitted to: rates over all items pooled, "
                              "or averaged over the sources (real photos, resized copies, "
@@ -474,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="where a code raised without its label counts against a "
                              "threshold: on every photo, or on compliant photos only")
     args = parser.parse_args(argv)
-    global SOURCES, ALARMS_ON_COMPLIANT_ONLY
+    global SOURCES, ALARMS_ON_COMPLIANT_ONLY, FITTED
     SOURCES = args.objective == "sources"
     ALARMS_ON_COMPLIANT_ONLY = args.false_alarms == "compliant"
     settings = PhotoSettings()
@@ -485,6 +518,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.cache:
             args.cache.write_bytes(pickle.dumps(items))
     shipped = (model.MEAN, model.SCALE)
+    poses = [it.analysis.pose if it.analysis is not None else None for it in items]
+    pitch_all = settings.pitch_offset_deg
+    if args.pitch_from_training:
+        PRIOR["max_pitch_deg"] = args.pitch_prior
+        FITTED = tuple(PRIOR)
+        pitch_all = pitch_reference(items, poses, list(range(len(items))),
+                                    settings.pitch_offset_deg)
+        set_pitch_offset(items, poses, settings.pitch_offset_deg, pitch_all)
+        settings = settings.model_copy(update={"max_pitch_deg": args.pitch_prior})
+        print(f"pitch offset from all compliant photos {pitch_all:.2f}, limit "
+              f"{args.pitch_prior:g} in-sample")
     t0 = time.perf_counter()
     everything = list(range(len(items)))
     # In-sample: the shipped settings and smile reference judged on everything.
@@ -506,6 +550,11 @@ def main(argv: list[str] | None = None) -> int:
             fold_prior = prior.model_copy(update={
                 "light_vertical_reference": light_reference([items[i] for i in train])})
             fits["light_vertical_reference"].append(fold_prior.light_vertical_reference)
+            if args.pitch_from_training:
+                # The median raw pitch over the training folds' compliant photos.
+                offset = pitch_reference(items, poses, train, settings.pitch_offset_deg)
+                set_pitch_offset(items, poses, settings.pitch_offset_deg, offset)
+                fits["pitch_offset_deg"].append(offset)
             # The checks re-run with the fold's references; the rest is shared.
             fold_judge = Judge(items, fold_prior, shared=judge)
             update = fit(fold_judge, train)
@@ -515,10 +564,13 @@ def main(argv: list[str] | None = None) -> int:
             held.update(fold_judge.judge_all(fold_prior.model_copy(update=update), test))
             print(f"fold {k + 1}/{args.folds}: {len(train)} training, {len(test)} held out",
                   flush=True)
+        if args.pitch_from_training:
+            set_pitch_offset(items, poses, settings.pitch_offset_deg, pitch_all)
         model.MEAN, model.SCALE = shipped
         print("\nthresholds fitted on the training folds (prior; shipped -> per fold):")
         for name, values in fits.items():
-            start = PRIOR.get(name, prior.light_vertical_reference)
+            start = PRIOR.get(name, pitch_all if name == "pitch_offset_deg"
+                              else prior.light_vertical_reference)
             if any(abs(v - start) > 1e-9 for v in values) or not math.isclose(
                     start, getattr(settings, name)):
                 print(f"  {name:<24} {start:.3g}; {getattr(settings, name):.4g} -> "
