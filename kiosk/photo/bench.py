@@ -58,32 +58,10 @@ def run(count: int = 30, settings: PhotoSettings | None = None) -> dict[str, dic
             for frame in frames[:5]:  # warm up the graphs
                 complete(assess(analyzer.analyze(frame), settings, "live", preview=True),
                          settings)
-            full, models = [], []
-            # Interleaved, so that a busy machine slows both measurements alike.
-            for frame in frames:
-                t0 = time.perf_counter()
-                assess(analyzer.analyze(frame), settings, "live", preview=True)
-                t1 = time.perf_counter()
-                rgb, _, small_rgb = analyzer.prepare(frame)
-                t2 = time.perf_counter()
-                analyzer.infer(rgb, small_rgb)
-                t3 = time.perf_counter()
-                full.append(t1 - t0)
-                models.append(t3 - t2)
-            # The burst frames in a second pass, the same way, so that the preview figures
-            # are measured exactly as before.
-            burst, burst_models = [], []
-            for frame in frames:
-                t0 = time.perf_counter()
-                complete(assess(analyzer.analyze(frame), settings, "live", preview=True),
-                         settings)
-                t1 = time.perf_counter()
-                rgb, _, small_rgb = analyzer.prepare(frame)
-                t2 = time.perf_counter()
-                analyzer.infer(rgb, small_rgb)
-                t3 = time.perf_counter()
-                burst.append(t1 - t0)
-                burst_models.append(t3 - t2)
+            # Interleaved, so that a busy machine slows both measurements alike; the burst
+            # frames in a second pass, so that the preview figures are measured as before.
+            full, models = _timed(analyzer, frames, settings, burst=False)
+            burst, burst_models = _timed(analyzer, frames, settings, burst=True)
         out[f"{width}x{height}"] = {
             "median_ms": round(float(np.median(full)) * 1e3, 2),
             "p95_ms": round(float(np.percentile(full, 95)) * 1e3, 2),
@@ -92,3 +70,23 @@ def run(count: int = 30, settings: PhotoSettings | None = None) -> dict[str, dic
             "burst_models_ms": round(float(np.median(burst_models)) * 1e3, 2),
         }
     return out
+
+
+def _timed(analyzer: FaceAnalyzer, frames: list[Pixels], settings: PhotoSettings, *,
+           burst: bool) -> tuple[list[float], list[float]]:
+    """Seconds per frame of the whole analysis (a preview frame, or a burst frame judged in
+    full) and of the models alone on inputs prepared beforehand, frame by frame."""
+    whole, models = [], []
+    for frame in frames:
+        t0 = time.perf_counter()
+        report = assess(analyzer.analyze(frame), settings, "live", preview=True)
+        if burst:
+            complete(report, settings)
+        t1 = time.perf_counter()
+        rgb, _, small_rgb = analyzer.prepare(frame)
+        t2 = time.perf_counter()
+        analyzer.infer(rgb, small_rgb)
+        t3 = time.perf_counter()
+        whole.append(t1 - t0)
+        models.append(t3 - t2)
+    return whole, models

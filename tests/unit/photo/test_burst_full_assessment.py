@@ -12,6 +12,7 @@ from kiosk.photo.report import PhotoReport
 from kiosk.photo.result import CheckResult, Status
 from kiosk.photo.session import LivePhotoSession
 from kiosk.photo.settings import PhotoSettings
+from tests.helpers.camera_faults import grey, red_eyes
 
 #: Astronaut always smiles; a policy that ignores expression stands in for a compliant face.
 LENIENT = PhotoSettings(stable_seconds=0.2, burst_size=2, max_mouth_gap=1.0,
@@ -39,18 +40,6 @@ def session():  # noqa: ANN201 - a generator fixture
         s.close()
 
 
-def red_eyes(analyzer: FaceAnalyzer, image: np.ndarray) -> np.ndarray:
-    """The frame with flash-red pupils drawn where the mesh finds the irises."""
-    points = analyzer.analyze(image).points
-    assert points is not None
-    out = image.copy()
-    for centre, edge in ((468, 469), (473, 474)):
-        radius = float(np.hypot(*(points[centre, :2] - points[edge, :2])))
-        cv2.circle(out, (round(points[centre, 0]), round(points[centre, 1])),
-                   round(0.8 * radius), (40, 30, 200), -1)
-    return out
-
-
 @pytest.mark.parametrize(("fault", "code"), [("blocky", "compression_artifacts"),
                                              ("red_eyes", "red_eye"), ("grey", "grayscale")])
 def test_camera_faults_pass_the_preview_but_are_never_kept(
@@ -61,7 +50,7 @@ def test_camera_faults_pass_the_preview_but_are_never_kept(
     elif fault == "red_eyes":
         bad = red_eyes(analyzer, studio)
     else:
-        bad = cv2.cvtColor(cv2.cvtColor(studio, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+        bad = grey(studio)
     updates = checks_of(session, [bad] * 12)
     # Nothing the preview runs finds fault: the stable period starts...
     assert updates[0].capture.state is CaptureState.HOLDING_STILL

@@ -16,29 +16,13 @@ from kiosk.photo.guidance import PRIORITY, instruction_for
 from kiosk.photo.report import assess, complete
 from kiosk.photo.session import LivePhotoSession
 from kiosk.photo.settings import PhotoSettings
+from tests.helpers.camera_faults import grey, red_eyes
 
 #: The result names of the camera-only checks.
 CAMERA_NAMES = {name for _check, names in CAMERA_ONLY for name in names}
 #: Astronaut always smiles; a policy that ignores expression stands in for a compliant face.
 LENIENT = PhotoSettings(stable_seconds=0.2, burst_size=2, max_mouth_gap=1.0,
                         max_smile_score=99.0)
-
-
-def grey(image: np.ndarray) -> np.ndarray:
-    """The frame as a greyscale camera would give it (a camera fault the citizen cannot fix)."""
-    return cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
-
-
-def red_eyes(analyzer: FaceAnalyzer, image: np.ndarray) -> np.ndarray:
-    """The frame with flash-red pupils drawn where the mesh finds the irises."""
-    points = analyzer.analyze(image).points
-    assert points is not None
-    out = image.copy()
-    for centre, edge in ((468, 469), (473, 474)):
-        radius = float(np.hypot(*(points[centre, :2] - points[edge, :2])))
-        cv2.circle(out, (round(points[centre, 0]), round(points[centre, 1])),
-                   round(0.8 * radius), (40, 30, 200), -1)
-    return out
 
 
 def test_the_camera_only_checks_are_the_picture_checks() -> None:
