@@ -6,7 +6,7 @@ midline, where the natural shading is the same on both sides and cancels), and u
 lower (mirror pairs across the middle row of the aligned face, where it does not: a forehead
 faces the light more than a chin, so the typical face's own upper/lower lean, learnt from
 evenly lit faces, is subtracted). The two leans are the components of a light direction: a
-diagonal light moves both, and their length (:func:`light_gradient`) flags it even on a face
+diagonal light moves both, and their length (:func:`gradient_of`) flags it even on a face
 the room already lights a little from the other side, where the left/right part alone
 partly cancels.
 """
@@ -80,52 +80,44 @@ def _leans(r: FaceRegions) -> tuple[float, float]:
 
 def side_lean(r: FaceRegions) -> float:
     """Signed log of the image-left face half over the image-right half (see
-    :func:`side_balance`): positive when the light comes from the image left."""
+    :func:`side_balance`): positive when the light comes from the image left (evaluation)."""
     return _leans(r)[0]
 
 
 def vertical_lean(r: FaceRegions) -> float:
     """Signed log of the upper face half over the lower half, from mirror pixel pairs across
     the middle row of the aligned face, over smooth skin on both sides (see
-    :func:`light_gradient`). Evenly lit faces lean a little: their own shading."""
+    :func:`gradient_of`). Evenly lit faces lean a little: their own shading (evaluation)."""
     return _leans(r)[1]
 
 
-def side_balance(r: FaceRegions) -> float:
-    """Brighter half over darker half of the face, from mirror-image pixel pairs (>= 1).
+def side_balance(side: float) -> float:
+    """Brighter half over darker half of the face (>= 1), from the left/right lean.
 
     As in OFIQ's IlluminationUniformity, the two halves of the face region are compared; here
     pixel by pixel with its mirror image across the face midline (the aligned face has the
     eyes level and centred), over skin on both sides only, so hair, brows and the background
-    drop out and the natural shading of the face (the same on both sides) cancels. The mean
+    drop out and the natural shading of the face (the same on both sides) cancels. The
     log-luminance difference is a ratio of brightness: the same for dark and light skin and
     for a darker or brighter exposure. Compliant studio portraits read 1.00-1.29 (median
     1.05); a face lit from one side with the far side at half the light reads 1.3-1.8.
     """
-    return math.exp(abs(side_lean(r)))
+    return math.exp(abs(side))
 
 
 def gradient_of(side: float, vertical: float, reference: float) -> float:
-    """exp of the length of (left/right lean, upper/lower lean - reference): the brighter over
-    the darker half along the light's own direction, whatever that direction is. Without an
-    upper/lower lean (too little smooth skin), the left/right one alone."""
-    if math.isnan(vertical):
-        return math.exp(abs(side))
-    return math.exp(math.hypot(side, vertical - reference))
-
-
-def light_gradient(r: FaceRegions, reference: float) -> float:
     """Unevenness of the light across the face in any direction (>= 1).
 
-    The left/right lean (:func:`side_lean`) and the upper/lower lean (:func:`vertical_lean`)
-    less ``reference``, the upper/lower lean of a typical evenly lit face
-    (``PhotoSettings.light_vertical_reference``), are the two components of a direction; the
-    length of the pair is the log of the brighter over the darker half along it. On the
-    drawn lights 40 degrees off the eye line the measured direction is within 6 degrees of
-    the drawn one, so the two components weigh alike.
+    The left/right lean and the upper/lower lean less ``reference`` (the upper/lower lean of
+    a typical evenly lit face, ``PhotoSettings.light_vertical_reference``) are the two
+    components of the light's direction; exp of the length of the pair is the brighter over
+    the darker half along it. On the drawn lights 40 degrees off the eye line the measured
+    direction is within 6 degrees of the drawn one, so the two components weigh alike.
+    Without an upper/lower lean (too little smooth skin), the left/right one alone.
     """
-    side, vertical = _leans(r)
-    return gradient_of(side, vertical, reference)
+    if math.isnan(vertical):
+        return side_balance(side)
+    return math.exp(math.hypot(side, vertical - reference))
 
 
 def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
@@ -139,7 +131,7 @@ def check(a: FrameAnalysis, s: PhotoSettings, mode: Mode) -> list[CheckResult]:
     left = median_u8(g[r.cheek_left]) + 1.0
     cheeks = max(right, left) / min(right, left)
     side, vertical = _leans(r)
-    balance = math.exp(abs(side))
+    balance = side_balance(side)
     gradient = gradient_of(side, vertical, s.light_vertical_reference)
     # From the shared cumulative skin histogram: the same numbers as sorting the pixels.
     cum = r.skin_levels

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import cv2
 import numpy as np
@@ -13,7 +12,6 @@ from hypothesis.extra.numpy import arrays
 
 from kiosk.photo.analysis import FaceAnalyzer, FrameAnalysis, _landmarks, similarity
 from kiosk.photo.checks import natural_colour
-from kiosk.photo.checks.compression import _blockiness_gathered, blockiness
 from kiosk.photo.regions import _OUTLINES, _outlines, levels_u8, mask8, median_f, share
 from kiosk.photo.settings import PhotoSettings
 
@@ -152,20 +150,6 @@ def test_similarity_is_the_stacked_matrix(coords: np.ndarray) -> None:
 def test_central_differences_fit_in_8_bits(gray: np.ndarray, dx: int) -> None:
     derivative = cv2.Sobel(gray, cv2.CV_16S, dx, 1 - dx, ksize=1)
     assert np.array_equal(cv2.convertScaleAbs(derivative), np.abs(derivative))
-
-
-@given(gray=arrays(np.uint8, st.tuples(st.integers(1, 200), st.integers(1, 200)),
-                   elements=st.integers(0, 255)))
-def test_blockiness_from_integer_sums_is_the_gathered_float_means(gray: np.ndarray) -> None:
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # empty grids: NaN both ways
-        fast, gathered = blockiness(gray), _blockiness_gathered(gray)
-    assert fast == gathered or (math.isnan(fast) and math.isnan(gathered))
-
-
-def test_blockiness_of_a_large_image_takes_the_gathered_means() -> None:
-    gray = np.random.default_rng(5).integers(0, 256, (300, 300), dtype=np.uint8)
-    assert blockiness(gray) == _blockiness_gathered(gray)
 
 
 def test_chroma_of_any_8_bit_colour_fits_in_8_bits() -> None:
