@@ -15,8 +15,10 @@ the two apart. Reads the analyses kept by ``photo_generalise.py --cache``.
 ``--rewrite`` writes a copy of the cache whose pitch is the named estimator's, less the
 shipped ``pitch_offset_deg`` (the convention of the analyses; nothing else in an analysis
 reads the pitch), for ``photo_generalise.py --cache OUT.pkl --pitch-from-training``, which
-takes the offset from the compliant photos (per fold from the training folds) and fits the
-pitch limit: the cross-validated figures of another estimator without re-analysing.
+takes the offset from the compliant photos (per fold from the training folds) and sets the
+pitch limit to 5 deg + 2 standard deviations of theirs: the cross-validated figures of another
+estimator without re-analysing. Since round 6 the kiosk's own pitch is the face plane's
+("eye line x forehead-chin"); a cache analysed before it holds the rigid plane's.
 """
 
 from __future__ import annotations
@@ -96,8 +98,8 @@ MIDDLE = [33, 133, 362, 263, 168, 6, 197, 195, 5, 4, 1]
 CHEEKS = [234, 454, 93, 323, 127, 356, 33, 263]
 NOSE = [168, 6, 197, 195, 5, 4, 1]
 ESTIMATORS: dict[str, Estimator] = {
-    "rigid plane (shipped)": _plane(geo.RIGID),
-    "eye line x forehead-chin": _cross(geo.FOREHEAD, geo.CHIN),
+    "rigid plane (until round 6)": _plane(geo.RIGID),
+    "eye line x forehead-chin": _cross(geo.FOREHEAD, geo.CHIN),  # shipped (round 6)
     "eye line x bridge-chin": _cross(168, geo.CHIN),
     "forehead-chin depth tilt": _line(geo.FOREHEAD, geo.CHIN),
     "bridge-chin depth tilt": _line(168, geo.CHIN),
@@ -119,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, required=True)
     parser.add_argument("--rewrite", type=Path)
     parser.add_argument("--estimator", choices=sorted(ESTIMATORS),
-                        default="rigid plane (shipped)")
+                        default="eye line x forehead-chin")
     args = parser.parse_args(argv)
     items = pickle.loads(args.cache.read_bytes())
     if args.rewrite:

@@ -63,8 +63,9 @@ def roll_degrees(right_eye: Coords, left_eye: Coords) -> float:
     return math.degrees(math.atan2(dy, dx))
 
 
-#: Rigid landmarks (eye corners, nose bridge, forehead, cheekbones) whose best-fit plane gives
-#: a steadier pitch than any two landmark vectors: jaw and chin shapes vary too much.
+#: Rigid landmarks (eye corners, nose bridge, forehead, cheekbones) whose best-fit plane gave
+#: the pitch until round 6 (it spreads less over faces but follows a real nod only about 0.4 x
+#: as far); ``evaluation/photo_pitch.py`` still compares it.
 RIGID = [33, 133, 362, 263, 168, 6, 197, 195, 5, 4, 1, 10, 151, 9, 8, 234, 454, 93, 323, 127, 356]
 
 
@@ -72,19 +73,22 @@ def _wrap(degrees: float) -> float:
     return (degrees + 180.0) % 360.0 - 180.0
 
 
-#: The rows ``head_pose`` reads: the irises, the outer eye corners, chin, forehead, ``RIGID``.
-_POSE_INDEX = np.array([RIGHT_IRIS, LEFT_IRIS, EYE_OUTER[0], EYE_OUTER[1], CHIN, FOREHEAD,
-                        *RIGID], np.intp)
+#: The rows ``head_pose`` reads: the irises, the outer eye corners, chin, forehead.
+_POSE_INDEX = np.array([RIGHT_IRIS, LEFT_IRIS, EYE_OUTER[0], EYE_OUTER[1], CHIN, FOREHEAD],
+                       np.intp)
 
 
 def head_pose(points: Coords, pitch_offset: float) -> Pose:
-    """Yaw from the mesh's own 3-D face plane, pitch from a rigid-landmark plane, roll from eyes.
+    """Yaw and pitch from the mesh's own 3-D face plane, roll from the eyes.
 
     ``cv2.solvePnP`` against a generic 3-D face showed a large pitch bias on this mesh. The
-    normal of (eye-corner line) x (forehead-chin line) is symmetric in yaw (spread 2.9 deg on
-    frontal studio portraits); for pitch, the normal of the plane fitted to rigid landmarks
-    spreads less (3.0 deg against 5.0) but is tilted by a constant, calibrated as
-    ``pitch_offset`` on frontal portraits.
+    face plane is spanned by the eye-corner line and the forehead-chin line; its normal, once
+    the eye line is level, gives the yaw (its left/right part; spread 2.9 deg on frontal studio
+    portraits) and the pitch (its up/down part, less ``pitch_offset``: the normal's tilt on a
+    frontal face, the median over the compliant portraits). Until round 6 the pitch came from
+    the plane fitted to 21 rigid landmarks, which spreads less over faces (3.0 deg against
+    5.0) but follows a real nod only about 0.4 x as far and flips through the image plane on a
+    face looking down by some 14 deg (``kiosk/photo/README.md``, rounds 5 and 6).
     """
     # Every point the pose reads in one gather, as plain floats (the same subtractions).
     rows = points[_POSE_INDEX].tolist()
@@ -104,10 +108,9 @@ def head_pose(points: Coords, pitch_offset: float) -> Pose:
     (o0x, o0y, o0z), (o1x, o1y, o1z), (cx, cy, cz), (fx, fy, fz) = rows[2:6]
     ax, ay, az = o1x - o0x, o1y - o0y, o1z - o0z
     dx, dy, dz = cx - fx, cy - fy, cz - fz
-    nx, _, nz = level(ay * dz - az * dy, az * dx - ax * dz, ax * dy - ay * dx)
+    nx, ny, nz = level(ay * dz - az * dy, az * dx - ax * dz, ax * dy - ay * dx)
     yaw = math.degrees(math.atan2(nx, nz))
-    _, py, pz = level(*plane_normal(rows[6:]))
-    pitch = _wrap(math.degrees(math.atan2(py, pz)) - pitch_offset)
+    pitch = _wrap(math.degrees(math.atan2(ny, nz)) - pitch_offset)
     return Pose(yaw=yaw, pitch=pitch, roll=roll)
 
 

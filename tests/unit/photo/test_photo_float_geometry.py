@@ -50,10 +50,10 @@ def _head_pose_numpy(points: np.ndarray, pitch_offset: float) -> geo.Pose:
 
     ax, ay, az = (points[geo.EYE_OUTER[1]] - points[geo.EYE_OUTER[0]]).tolist()
     dx, dy, dz = (points[geo.CHIN] - points[geo.FOREHEAD]).tolist()
-    nx, _, nz = level(ay * dz - az * dy, az * dx - ax * dz, ax * dy - ay * dx)
+    nx, ny, nz = level(ay * dz - az * dy, az * dx - ax * dz, ax * dy - ay * dx)
     yaw = math.degrees(math.atan2(nx, nz))
-    _, py, pz = level(*geo.plane_normal(points[geo.RIGID].tolist()))
-    pitch = geo._wrap(math.degrees(math.atan2(py, pz)) - pitch_offset)
+    # Round 6: the pitch from the same face-plane normal (was the rigid-landmark plane).
+    pitch = geo._wrap(math.degrees(math.atan2(ny, nz)) - pitch_offset)
     return geo.Pose(yaw=yaw, pitch=pitch, roll=roll)
 
 
