@@ -357,7 +357,8 @@ def fit(judge: Judge, idx: list[int]) -> dict[str, float]:
         top = max(floors)
         joint = [j for j, f in zip(joint, floors, strict=True)
                  if f >= MIN_LIGHT_RECALL or f == top]
-    values, _, _ = max(joint, key=lambda j: (objective(items, j[2]), -j[1]))
+    values, _, chosen = max(joint, key=lambda j: (objective(items, j[2]), -j[1]))
+    LIGHT_FLOORS.append(light_floor(items, chosen))
     update.update(zip(JOINT, values, strict=True))
     return {name: update[name] for name in FITTED}
 
@@ -369,6 +370,8 @@ def fit(judge: Judge, idx: list[int]) -> dict[str, float]:
 #: one compliant photo freed from another defect could swing to the top of the grid.
 LIGHT_FIT = "constrained"
 MIN_LIGHT_RECALL = 0.90
+#: The lowest drawn-light recall on the training items under each fitted pair, in fit order.
+LIGHT_FLOORS: list[float] = []
 #: The code the drawn lights must raise: every degradation with it is constrained.
 LIGHT_CODE = "uneven_lighting"
 
@@ -651,6 +654,9 @@ def main(argv: list[str] | None = None) -> int:
                     start, getattr(settings, name)):
                 print(f"  {name:<24} {start:.3g}; {getattr(settings, name):.4g} -> "
                       + ", ".join(f"{v:.3g}" for v in values))
+    if LIGHT_FLOORS:
+        print(f"  lowest drawn-light own-code recall on the training items ({LIGHT_FIT} fit): "
+              + ", ".join(f"{v:.3f}" for v in LIGHT_FLOORS))
     print(f"(judging took {time.perf_counter() - t0:.0f} s)")
     table(items, insample, held)
     if args.list:
