@@ -29,7 +29,8 @@ the two columns are printed together.
 ``--write-expression-model`` rewrites ``kiosk/photo/checks/expression_model.py`` from all
 compliant photos; ``--fit-thresholds`` prints the thresholds the same procedure fits on all
 items (to be copied into ``PhotoSettings`` by hand). ``--quick`` uses every fourth compliant
-photo for the degradations. ``--pitch-from-training`` also takes the pitch offset from the
+photo for the degradations. ``--pitch-from-training`` (the default since round 6;
+``--no-pitch-from-training`` keeps the shipped values) also takes the pitch offset from the
 compliant photos (per fold from the training folds only) and sets ``max_pitch_deg`` to the
 5 degree rule plus ``--pitch-k`` (2) standard deviations of their pitch (``--pitch-limit fit``:
 fitted from ``--pitch-prior``, as in round 5); for a cache rewritten by ``photo_pitch.py
@@ -547,11 +548,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-expression-model", action="store_true")
     parser.add_argument("--fit-thresholds", action="store_true")
     parser.add_argument("--list", action="store_true", help="print every wrong verdict")
-    parser.add_argument("--pitch-from-training", action="store_true",
-                        help="take the pitch offset from the compliant photos (all of them "
-                             "in-sample, the training folds' in each fold) and fit "
-                             "max_pitch_deg like the other thresholds (needed for a cache "
-                             "rewritten by photo_pitch.py --rewrite)")
+    parser.add_argument("--pitch-from-training", action=argparse.BooleanOptionalAction,
+                        default=True,
+                        help="take the pitch offset and limit from the compliant photos (all "
+                             "of them in-sample, the training folds' in each fold; needed for "
+                             "a cache rewritten by photo_pitch.py --rewrite); the default "
+                             "since round 6. --no-pitch-from-training keeps the shipped ones")
     parser.add_argument("--pitch-limit", choices=("rule", "fit"), default="rule",
                         help="with --pitch-from-training: max_pitch_deg as 5 deg + K standard "
                              "deviations of the compliant photos' pitch (rule, round 6) or "
