@@ -63,12 +63,6 @@ def roll_degrees(right_eye: Coords, left_eye: Coords) -> float:
     return math.degrees(math.atan2(dy, dx))
 
 
-#: Rigid landmarks (eye corners, nose bridge, forehead, cheekbones) whose best-fit plane gave
-#: the pitch until round 6 (it spreads less over faces but follows a real nod only about 0.4 x
-#: as far); ``evaluation/photo_pitch.py`` still compares it.
-RIGID = [33, 133, 362, 263, 168, 6, 197, 195, 5, 4, 1, 10, 151, 9, 8, 234, 454, 93, 323, 127, 356]
-
-
 def _wrap(degrees: float) -> float:
     return (degrees + 180.0) % 360.0 - 180.0
 
@@ -112,49 +106,6 @@ def head_pose(points: Coords, pitch_offset: float) -> Pose:
     yaw = math.degrees(math.atan2(nx, nz))
     pitch = _wrap(math.degrees(math.atan2(ny, nz)) - pitch_offset)
     return Pose(yaw=yaw, pitch=pitch, roll=roll)
-
-
-def plane_normal(pts: list[list[float]]) -> tuple[float, float, float]:
-    """Unit normal of the least-squares plane through 3-D points (plain floats).
-
-    It is the eigenvector of the smallest eigenvalue of the 3 x 3 scatter matrix, found in
-    closed form (trigonometric eigenvalues, then the cross product of two rows of
-    ``S - lambda I``). In the live loop, right after the face models, a LAPACK call on a 3 x 3
-    matrix costs several times this arithmetic.
-    """
-    n = len(pts)
-    mx = sum(q[0] for q in pts) / n
-    my = sum(q[1] for q in pts) / n
-    mz = sum(q[2] for q in pts) / n
-    sxx = sxy = sxz = syy = syz = szz = 0.0
-    for x, y, z in pts:
-        x, y, z = x - mx, y - my, z - mz
-        sxx += x * x
-        sxy += x * y
-        sxz += x * z
-        syy += y * y
-        syz += y * z
-        szz += z * z
-    q = (sxx + syy + szz) / 3.0
-    off = sxy * sxy + sxz * sxz + syz * syz
-    p = math.sqrt(((sxx - q) ** 2 + (syy - q) ** 2 + (szz - q) ** 2 + 2.0 * off) / 6.0)
-    if p < 1e-12:
-        return 0.0, 0.0, 1.0  # all directions alike (degenerate input)
-    bxx, byy, bzz, bxy, bxz, byz = ((sxx - q) / p, (syy - q) / p, (szz - q) / p, sxy / p,
-                                    sxz / p, syz / p)
-    det = (bxx * (byy * bzz - byz * byz) - bxy * (bxy * bzz - byz * bxz)
-           + bxz * (bxy * byz - byy * bxz))
-    phi = math.acos(max(-1.0, min(1.0, det / 2.0))) / 3.0
-    smallest = q + 2.0 * p * math.cos(phi + 2.0 * math.pi / 3.0)
-    rows = ((sxx - smallest, sxy, sxz), (sxy, syy - smallest, syz), (sxz, syz, szz - smallest))
-    best, best_norm = (0.0, 0.0, 1.0), 0.0
-    for (ax, ay, az), (bx, by, bz) in ((rows[0], rows[1]), (rows[0], rows[2]),
-                                       (rows[1], rows[2])):
-        c = (ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx)
-        norm = math.sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2])
-        if norm > best_norm:
-            best, best_norm = c, norm
-    return best[0] / best_norm, best[1] / best_norm, best[2] / best_norm
 
 
 EarSpec = tuple[int, int, tuple[int, int], tuple[int, int]]
