@@ -108,26 +108,6 @@ def head_pose(points: Coords, pitch_offset: float) -> Pose:
     return Pose(yaw=yaw, pitch=pitch, roll=roll)
 
 
-EarSpec = tuple[int, int, tuple[int, int], tuple[int, int]]
-
-
-def eye_openness(points: Coords, spec: EarSpec) -> float:
-    """Eye aspect ratio: mean lid gap over the corner-to-corner width (open ≈ 0.25-0.35)."""
-    outer, inner, (u1, l1), (u2, l2) = spec
-    p = points[[outer, inner, u1, l1, u2, l2], :2]
-    d = np.hypot(*(p[0::2] - p[1::2]).T)  # width, first gap, second gap
-    return float((d[1] + d[2]) / (2.0 * (d[0] + 1e-9)))
-
-
-def mouth_gap(points: Coords) -> float:
-    """Largest inner-lip gap over the mouth width (closed ≈ 0-0.03)."""
-    pairs = (MOUTH_CORNERS, *INNER_LIP_PAIRS)
-    a = points[[u for u, _ in pairs], :2]
-    b = points[[lo for _, lo in pairs], :2]
-    d = np.hypot(*(a - b).T)  # mouth width, then the inner-lip gaps
-    return float(d[1:].max() / (d[0] + 1e-9))
-
-
 #: The point pairs of both eye aspect ratios and of the mouth gap, each pair as two neighbours:
 #: the right eye's width and two lid gaps, the left eye's, then the mouth width and the three
 #: inner-lip gaps.
@@ -137,10 +117,13 @@ _GAP_INDEX = np.array([*(q for spec in (RIGHT_EAR, LEFT_EAR)
 
 
 def openness_and_gap(points: Coords) -> tuple[float, float, float]:
-    """``(eye_openness(RIGHT_EAR), eye_openness(LEFT_EAR), mouth_gap)``, the same values,
-    from one gather and one ``np.hypot`` over all ten point pairs (``np.hypot``, not
-    ``math.hypot``: the two differ in the last bit now and then). The live loop reads these
-    three per frame, where every small numpy call costs several microseconds."""
+    """Both eyes' openness and the mouth gap: ``(right eye, left eye, mouth)``.
+
+    Eye openness is the eye aspect ratio, the mean lid gap over the corner-to-corner width
+    (open about 0.25-0.35); the mouth gap is the largest inner-lip gap over the mouth width
+    (closed about 0-0.03). One gather and one ``np.hypot`` over all ten point pairs: the live
+    loop reads these three per frame, where every small numpy call costs several microseconds.
+    """
     p = points[_GAP_INDEX, :2]
     d = p[0::2] - p[1::2]
     (rw, r1, r2, lw, l1, l2, mw, *gaps) = np.hypot(d[:, 0], d[:, 1]).tolist()

@@ -66,7 +66,7 @@ def test_eye_and_mouth_ratios_do_not_depend_on_scale_or_rotation(scale: float,
     moved = pts.copy()
     moved[:, :2] = geo.rotate_points(pts[:, :2] * scale, np.zeros(2), angle)
     moved[:, 2] *= scale
-    for spec in (geo.RIGHT_EAR, geo.LEFT_EAR):
-        assert math.isclose(geo.eye_openness(pts, spec), geo.eye_openness(moved, spec),
-                            rel_tol=1e-6)
-    assert math.isclose(geo.mouth_gap(pts), geo.mouth_gap(moved), rel_tol=1e-6)
+    # Right eye, left eye, mouth.
+    for before, after in zip(geo.openness_and_gap(pts), geo.openness_and_gap(moved),
+                             strict=True):
+        assert math.isclose(before, after, rel_tol=1e-6)
